@@ -1,0 +1,68 @@
+# Development entry points. `make test` and `make demo` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# ansible-test and ansible-playbook need the tree under ansible_collections/<namespace>/<name>.
+COLL_ROOT := .tmp/collections
+COLL_LINK := $(COLL_ROOT)/ansible_collections/alicloud/oss
+
+.PHONY: all venv test units emulator-tests integration sanity lint docs-lint demo bench build clean constraints
+
+all: test
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip==24.2
+	$(VPY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+$(COLL_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn "$(CURDIR)" $@
+
+test: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/run_tests.py --all
+
+units: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/run_tests.py units
+
+emulator-tests: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/run_tests.py emulator
+
+integration: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/run_tests.py integration
+
+sanity: $(STAMP)
+	$(VPY) hack/run_tests.py sanity
+
+lint: $(STAMP)
+	$(VPY) hack/run_tests.py lint
+
+docs-lint: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/run_tests.py docs
+
+demo: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/demo.py
+
+bench: $(STAMP) $(COLL_LINK)
+	$(VPY) hack/bench.py
+
+build: $(STAMP)
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
+
+# Refresh the full pin set after changing a top-level pin in requirements*.txt.
+constraints:
+	rm -rf .tmp/constraints-venv
+	$(PYTHON) -m venv .tmp/constraints-venv
+	.tmp/constraints-venv/bin/pip install --quiet --upgrade pip==24.2
+	.tmp/constraints-venv/bin/pip install --quiet -r requirements-dev.txt
+	{ echo "# Full pin set for the development venv, from 'pip freeze' of a venv built from requirements-dev.txt."; \
+	  echo "# Regenerate with 'make constraints' after changing a top-level pin."; \
+	  .tmp/constraints-venv/bin/pip freeze; } > constraints.txt
+
+clean:
+	rm -rf .tmp build tests/output .pytest_cache
