@@ -1,0 +1,131 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
+
+"""Where requests go (endpoint, addressing style) and which region signs them."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
+
+_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+# oss-<region>.aliyuncs.com, oss-<region>-internal.aliyuncs.com, and the dual-stack <region>.oss.aliyuncs.com.
+_OSS_HOSTS = (
+    re.compile(r"^oss-(?P<region>[a-z0-9-]+?)(-internal)?\.aliyuncs\.com$"),
+    re.compile(r"^(?P<region>[a-z]{2,}(-[a-z0-9]+)+)\.oss\.aliyuncs\.com$"),
+)
+_NOT_REGIONS = ("accelerate", "accelerate-overseas")
+
+
+def normalize_region(value, option: str = "region") -> str | None:
+    """Accept 'cn-hangzhou', 'oss-cn-hangzhou' and 'oss-cn-hangzhou-internal'; return the bare region id."""
+    if value is None or value == "":
+        return None
+    region = str(value).strip().lower()
+    if region.startswith("oss-"):
+        region = region[4:]
+    if region.endswith("-internal"):
+        region = region[:-len("-internal")]
+    if not _REGION.match(region):
+        raise OssConfigError(f"{option} '{value}' is not a region id such as 'cn-hangzhou'.", option)
+    return region
+
+
+def region_from_host(host: str) -> str | None:
+    """The region an OSS endpoint host names, or None for hosts that name none."""
+    for pattern in _OSS_HOSTS:
+        match = pattern.match(host.lower())
+        if match and match.group("region") not in _NOT_REGIONS:
+            return match.group("region")
+    return None
+
+
+def cname_target(bucket: str, region: str) -> str:
+    """The host a custom domain's DNS CNAME points at: the bucket's public host in its region."""
+    return f"{bucket}.oss-{region}.aliyuncs.com"
+
+
+def _is_path_style_host(host: str) -> bool:
+    """auto addressing: IP literals and localhost names cannot carry a bucket label."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class Endpoint:
+    """An OSS endpoint with the region that signs requests to it."""
+
+    def __init__(self, scheme: str, host: str, port: int | None, region: str | None, path_style: bool):
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.region = region
+        self.path_style = path_style
+
+    @property
+    def netloc(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}" if self.port else host
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+    def bucket_url(self, bucket: str, query_string: str) -> str:
+        """The URL of a bucket-level request; the signer's canonical URI is '/<bucket>/' either way."""
+        suffix = f"?{query_string}" if query_string else ""
+        if self.path_style:
+            return f"{self.url}/{bucket}/{suffix}"
+        return f"{self.scheme}://{bucket}.{self.netloc}/{suffix}"
+
+
+def resolve_endpoint(region=None, endpoint=None, addressing_style: str = "auto") -> Endpoint:
+    """Combine the region, endpoint and addressing_style options into an Endpoint.
+
+    The endpoint, when given, addresses requests; the region, when given, signs them.
+    Without an endpoint, the region's public endpoint is used; without a region, it is read
+    from an OSS endpoint host when it names one.
+    """
+    region = normalize_region(region)
+    if endpoint:
+        scheme, host, port = _split_endpoint(endpoint)
+        region = region or region_from_host(host)
+    elif region:
+        scheme, host, port = "https", f"oss-{region}.aliyuncs.com", None
+    else:
+        raise OssConfigError("Set region (for example cn-hangzhou) or endpoint: neither was given nor found in the environment "
+                             "(ALICLOUD_REGION, ALICLOUD_REGION_ID, ALIBABA_CLOUD_REGION_ID, OSS_REGION, OSS_ENDPOINT) or the profile.",
+                             "region")
+    if addressing_style == "auto":
+        path_style = _is_path_style_host(host)
+    else:
+        path_style = addressing_style == "path"
+    return Endpoint(scheme, host, port, region, path_style)
+
+
+def _split_endpoint(endpoint: str):
+    text = str(endpoint).strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise OssConfigError(f"endpoint '{endpoint}' is not a valid URL: {exc}.", "endpoint") from None
+    if parts.scheme not in ("http", "https"):
+        raise OssConfigError(f"endpoint '{endpoint}' uses the unsupported scheme '{parts.scheme}'; use https:// (or http:// for a local emulator).",
+                             "endpoint")
+    if not parts.hostname:
+        raise OssConfigError(f"endpoint '{endpoint}' has no host name.", "endpoint")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise OssConfigError(f"endpoint '{endpoint}' must be a scheme and host (and port) only, with no path, query or user.", "endpoint")
+    return parts.scheme, parts.hostname.lower(), port

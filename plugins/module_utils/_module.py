@@ -1,0 +1,161 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
+
+"""The module base: common options, dependency checks, client construction and the one place errors become fail_json."""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.alicloud.oss.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, OssClient
+from ansible_collections.alicloud.oss.plugins.module_utils._credentials import load_profile, resolve_credentials
+from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, resolve_endpoint
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
+    OssConfigError,
+    OssError,
+    OssResponseError,
+    OssServiceError,
+    OssTransportError,
+)
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
+from ansible_collections.alicloud.oss.plugins.module_utils._xml import DEFUSEDXML_IMPORT_ERROR
+
+ENV_REGION = ["ALICLOUD_REGION", "ALICLOUD_REGION_ID", "ALIBABA_CLOUD_REGION_ID", "OSS_REGION"]
+
+# Credentials have no env_fallback here on purpose: _credentials reads the environment as one source,
+# so that a key id from a task is never paired with a secret from the environment.
+COMMON_ARGUMENT_SPEC = dict(
+    access_key_id=dict(type="str", aliases=["access_key", "alicloud_access_key"], no_log=False),
+    access_key_secret=dict(type="str", aliases=["secret_key", "alicloud_secret_key"], no_log=True),
+    security_token=dict(type="str", no_log=True),
+    profile=dict(type="str", fallback=(env_fallback, ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"])),
+    credentials_file=dict(type="path", default="~/.aliyun/config.json", fallback=(env_fallback, ["ALICLOUD_SHARED_CREDENTIALS_FILE"])),
+    region=dict(type="str", fallback=(env_fallback, ENV_REGION)),
+    endpoint=dict(type="str", fallback=(env_fallback, ["OSS_ENDPOINT"])),
+    addressing_style=dict(type="str", default="auto", choices=["auto", "virtual", "path"]),
+    signature_version=dict(type="str", default="v4", choices=["v4", "v1"]),
+    validate_certs=dict(type="bool", default=True),
+    timeout=dict(type="float", default=30.0),
+    retries=dict(type="int", default=4),
+)
+
+
+class ModuleFailure(Exception):
+    """Raised by a module's logic to fail with its own message; `error` and `result` go into the failure as they are."""
+
+    def __init__(self, msg: str, error: dict | None = None, **result):
+        super().__init__(msg)
+        self.msg = msg
+        self.error = error
+        self.result = result
+
+
+class OssModule:
+    """AnsibleModule plus what every alicloud.oss module shares."""
+
+    def __init__(self, argument_spec: dict, **kwargs):
+        spec = dict(COMMON_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self._client = None
+        self._endpoint = None
+        self._check_libraries()
+
+    @property
+    def check_mode(self) -> bool:
+        return self.module.check_mode
+
+    def _check_libraries(self):
+        for name, error in (("requests", REQUESTS_IMPORT_ERROR), ("defusedxml", DEFUSEDXML_IMPORT_ERROR)):
+            if error:
+                self.module.fail_json(msg=missing_required_lib(name), exception=error)
+
+    def bucket(self) -> str:
+        return validate_bucket(self.params["bucket"])
+
+    @property
+    def endpoint(self):
+        if self._endpoint is None:
+            self._endpoint = self._resolve_endpoint()
+        return self._endpoint
+
+    def _resolve_endpoint(self):
+        params = self.params
+        region = params["region"]
+        if not region and not params["endpoint"]:
+            profile = load_profile(params)
+            region = profile.data.get("region_id") if profile else None
+        endpoint = resolve_endpoint(region, params["endpoint"], params["addressing_style"])
+        if params["signature_version"] == "v4" and not endpoint.region:
+            raise OssConfigError(f"signature_version v4 needs a region, and none was given or found in the endpoint '{params['endpoint']}': "
+                                 "set region (for example cn-hangzhou).", "region")
+        return endpoint
+
+    def cname_target(self, bucket: str) -> str | None:
+        region = self.endpoint.region
+        return cname_target(bucket, region) if region else None
+
+    @property
+    def client(self) -> OssClient:
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> OssClient:
+        params = self.params
+        if params["timeout"] <= 0:
+            raise OssConfigError(f"timeout must be a positive number of seconds, not {params['timeout']:g}.", "timeout")
+        if params["retries"] < 0:
+            raise OssConfigError(f"retries must be 0 or more, not {params['retries']}.", "retries")
+        endpoint = self.endpoint
+        credentials = resolve_credentials(params)
+        # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
+        for secret in credentials.secrets:
+            self.module.no_log_values.add(secret)
+        return OssClient(endpoint, credentials, signature_version=params["signature_version"], timeout=params["timeout"],
+                         retries=params["retries"], validate_certs=params["validate_certs"])
+
+    def warn(self, message: str):
+        self.module.warn(message)
+
+    def run(self, handler):
+        """Call handler(self) -> result dict and exit; every error ends here as one fail_json."""
+        try:
+            result = handler(self)
+        except ModuleFailure as exc:
+            self._fail(exc.msg, exc.error, **exc.result)
+        except OssError as exc:
+            self._fail(describe_error(exc), exc.to_dict())
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug of ours: say so plainly; the traceback is kept for -vvv, not printed in the message.
+            self._fail(f"Unexpected error in alicloud.oss ({type(exc).__name__}: {exc}); please report it.", None,
+                       exception=traceback.format_exc())
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.module.exit_json(**result)
+
+    def _fail(self, msg, error, **result):
+        if error is not None:
+            result["error"] = error
+        self.module.fail_json(msg=" ".join(str(msg).split()), **result)
+
+
+def describe_error(exc: OssError) -> str:
+    """One line for any OssError: what was being done, what OSS said, what to do."""
+    if isinstance(exc, OssServiceError):
+        attempts = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
+        return f"OSS refused {exc.operation or 'the request'}{attempts}: {exc.describe()}"
+    if isinstance(exc, OssResponseError):
+        attempts = f" (after {exc.attempts} attempts)" if exc.attempts > 1 else ""
+        operation = f"{exc.operation}: " if exc.operation else ""
+        return f"{operation}{exc}{attempts}"
+    if isinstance(exc, OssTransportError):
+        return f"Could not reach OSS: {exc}."
+    return str(exc)

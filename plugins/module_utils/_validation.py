@@ -1,0 +1,179 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
+
+"""Input checks shared by every module. They run before any request is sent."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
+
+_BUCKET_HOST = re.compile(r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com\.?$", re.IGNORECASE)
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_CERT_ID = re.compile(r"^\d+-[a-z]+(-[a-z0-9]+)+$")
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)\s*-----END \1-----", re.DOTALL)
+_KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY")
+
+
+def validate_bucket(name, option: str = "bucket") -> str:
+    """Return the bucket name, or raise naming the rule it breaks."""
+    if not isinstance(name, str) or not name:
+        raise OssConfigError(f"{option} must be a non-empty bucket name.", option)
+    host = _BUCKET_HOST.match(name)
+    if host:
+        raise OssConfigError(f"{option} '{name}' looks like the bucket's host name: use the bucket name '{host.group(1).lower()}'.", option)
+    problem = _bucket_problem(name)
+    if problem:
+        raise OssConfigError(f"{option} '{name}' is not a valid bucket name: {problem}.", option)
+    return name
+
+
+def _bucket_problem(name: str) -> str | None:
+    if not 3 <= len(name) <= 63:
+        return f"it must be 3 to 63 characters long, not {len(name)}"
+    if name != name.lower():
+        return "upper-case letters are not allowed"
+    if not re.fullmatch(r"[a-z0-9-]+", name):
+        return "only lower-case letters, digits and hyphens are allowed"
+    if name[0] == "-" or name[-1] == "-":
+        return "it must start and end with a letter or a digit"
+    return None
+
+
+def normalize_domain(value, option: str = "domain") -> str:
+    """Lower-case the domain, drop one trailing dot, and check it is a host name OSS can bind."""
+    if not isinstance(value, str):
+        raise OssConfigError(f"{option} must be a string, not {type(value).__name__}.", option)
+    domain = value.strip()
+    if not domain:
+        raise OssConfigError(f"{option} must not be empty.", option)
+    problem = _domain_problem(domain)
+    if problem:
+        raise OssConfigError(f"{option} '{value}' is not a domain OSS can bind: {problem}.", option)
+    return domain.lower().rstrip(".")
+
+
+def _domain_problem(domain: str) -> str | None:
+    if any(ch.isspace() for ch in domain):
+        return "it contains white space"
+    if not domain.isascii():
+        return f"internationalised names must be given in their ASCII (punycode) form{_punycode_hint(domain)}"
+    if "*" in domain:
+        return "wildcard domains are not supported on standard buckets"
+    name = domain.lower()
+    if name.endswith("."):
+        name = name[:-1]
+    if len(name) > 253:
+        return f"it is {len(name)} characters long; at most 253 are allowed"
+    if len(name) <= 3:
+        return "it must be longer than 3 characters"
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "it needs at least two labels, such as www.example.com"
+    for label in labels:
+        problem = _label_problem(label)
+        if problem:
+            return problem
+    return None
+
+
+def _label_problem(label: str) -> str | None:
+    if not label:
+        return "it has an empty label (two dots in a row, or a leading dot)"
+    if len(label) > 63:
+        return f"the label '{label[:20]}...' is {len(label)} characters long; at most 63 are allowed"
+    if not _LABEL.match(label):
+        return f"the label '{label}' may hold only letters, digits and inner hyphens"
+    return None
+
+
+def _punycode_hint(domain: str) -> str:
+    try:
+        return f": '{domain.strip().rstrip('.').encode('idna').decode('ascii')}'"
+    except UnicodeError:
+        return ""
+
+
+def normalize_domains(values, option: str = "domains") -> list:
+    """Normalise every entry; report the first bad one under the option's name with its position."""
+    if not isinstance(values, list):
+        raise OssConfigError(f"{option} must be a list of domains.", option)
+    result = []
+    for index, value in enumerate(values):
+        domain = normalize_domain(value, f"{option}[{index}]")
+        if domain not in result:
+            result.append(domain)
+    return result
+
+
+def validate_cert_id(value, option: str = "cert_id") -> str:
+    """A certificate service id reads <number>-<cas region>, e.g. 12345678-cn-hangzhou."""
+    cert_id = (value or "").strip() if isinstance(value, str) else ""
+    if not _CERT_ID.match(cert_id):
+        hint = f" (for example '{cert_id}-cn-hangzhou')" if cert_id.isdigit() else ""
+        raise OssConfigError(
+            f"{option} '{value}' is not a certificate service id: expected <number>-<certificate service region>{hint}.", option)
+    return cert_id
+
+
+class PemCertificate:
+    """The parts of a PEM bundle the modules need: the leaf's SHA-1 fingerprint and the cleaned text."""
+
+    def __init__(self, text: str, leaf_der: bytes, count: int):
+        self.text = text
+        self.leaf_der = leaf_der
+        self.count = count
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-1 of the leaf certificate's DER, as OSS shows it: AA:BB:..."""
+        digest = hashlib.sha1(self.leaf_der).hexdigest().upper()
+        return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def parse_certificate_pem(text, option: str = "certificate") -> PemCertificate:
+    """Read a PEM bundle (leaf first). Raises when no CERTIFICATE block decodes to DER."""
+    if not isinstance(text, str) or not text.strip():
+        raise OssConfigError(f"{option} must be PEM text holding at least one certificate.", option)
+    ders = [_decode_block(body, option) for label, body in _PEM_BLOCK.findall(text) if label == "CERTIFICATE"]
+    if not ders:
+        raise OssConfigError(f"{option} holds no '-----BEGIN CERTIFICATE-----' block; give the PEM text of the certificate, leaf first.", option)
+    blocks = [m.group(0) for m in _PEM_BLOCK.finditer(text) if m.group(1) == "CERTIFICATE"]
+    return PemCertificate("\n".join(blocks) + "\n", ders[0], len(ders))
+
+
+def check_private_key_pem(text, option: str = "private_key") -> str:
+    """Check the private key is an unencrypted PEM key. The message never quotes the key."""
+    if not isinstance(text, str) or not text.strip():
+        raise OssConfigError(f"{option} must be the PEM text of the certificate's private key.", option)
+    blocks = _PEM_BLOCK.findall(text)
+    if any(label == "ENCRYPTED PRIVATE KEY" for label, _body in blocks):
+        raise OssConfigError(f"{option} is encrypted; OSS needs the unencrypted PEM key.", option)
+    keys = [(label, body) for label, body in blocks if label in _KEY_LABELS]
+    if len(keys) != 1:
+        raise OssConfigError(f"{option} must hold exactly one '-----BEGIN PRIVATE KEY-----' block (PKCS#8, RSA or EC).", option)
+    label, body = keys[0]
+    _decode_block(body, option)
+    return f"-----BEGIN {label}-----\n{body.strip()}\n-----END {label}-----\n"
+
+
+def _decode_block(body: str, option: str) -> bytes:
+    try:
+        der = base64.b64decode("".join(body.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise OssConfigError(f"{option} has a PEM block whose content is not valid base64.", option) from None
+    # Every certificate and key is an ASN.1 SEQUENCE; anything else is not what the user meant to paste.
+    if len(der) < 16 or der[0] != 0x30:
+        raise OssConfigError(f"{option} has a PEM block that does not decode to a DER structure.", option)
+    return der
+
+
+def normalize_fingerprint(value) -> str:
+    """Compare fingerprints ignoring case and colons."""
+    return re.sub(r"[^0-9A-F]", "", str(value or "").upper())
