@@ -13,7 +13,7 @@ options:
       - AccessKey ID of a RAM user, or the temporary AccessKey ID issued by STS.
       - When no credential option is set, the environment variables E(ALICLOUD_ACCESS_KEY_ID), E(ALICLOUD_ACCESS_KEY),
         E(ALIBABA_CLOUD_ACCESS_KEY_ID) and E(OSS_ACCESS_KEY_ID) are read, the first one set wins.
-      - Credentials come from exactly one source, in this order: task options, environment variables, the profile file.
+      - Credentials come from exactly one source, in this order. Task options, then environment variables, then the profile file.
         A source supplies the key ID, the secret and the security token together; they are never mixed across sources.
     type: str
     aliases: [access_key, alicloud_access_key]
@@ -91,7 +91,7 @@ options:
     default: 4
 notes:
   - Modules run on the managed host, so environment variables and the credentials file are read there, not on the controller.
-    Most playbooks run these modules with C(delegate_to: localhost) or against C(localhost).
+    Most playbooks run these modules against C(localhost) or delegate them to it.
   - Secrets are never returned, shown in a diff or written to a log message; the options holding them are marked C(no_log).
 requirements:
   - python >= 3.9

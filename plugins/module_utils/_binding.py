@@ -1,0 +1,53 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
+
+"""What the binding modules share: finding a domain in a listing and explaining why a bind failed."""
+
+from __future__ import annotations
+
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get_cname_token
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, describe_error
+
+OWNERSHIP_CODE = "NeedVerifyDomainOwnership"
+
+
+def txt_record_name(domain: str) -> str:
+    return f"_dnsauth.{domain}"
+
+
+def find_cname(listing: dict, domain: str) -> dict | None:
+    for entry in listing["cnames"]:
+        if entry["domain"] == domain:
+            return entry
+    return None
+
+
+def bind_failure(client, bucket: str, domain: str, exc: OssError, doing: str) -> ModuleFailure:
+    """A ModuleFailure whose message says what to do next; for ownership errors it names the TXT record and token."""
+    if isinstance(exc, OssServiceError) and exc.code == OWNERSHIP_CODE:
+        return ModuleFailure(ownership_message(client, bucket, domain, doing), exc.to_dict())
+    return ModuleFailure(f"{doing} failed. {describe_error(exc)}", exc.to_dict())
+
+
+def ownership_message(client, bucket: str, domain: str, doing: str) -> str:
+    token = _current_token(client, bucket, domain)
+    if token:
+        publish = (f"publish a TXT record {txt_record_name(domain)} with the value {token['token']} "
+                   f"(the current CNAME token, valid until {token['expire_time_iso'] or token['expire_time']})")
+    else:
+        publish = (f"create a CNAME token with alicloud.oss.cname_token (none is valid now), then publish it as a TXT record "
+                   f"{txt_record_name(domain)}")
+    return (f"{doing} failed: OSS has not verified that you own {domain}. To prove it, {publish}; "
+            "wait until the record is visible in DNS, then run again, or set verification_timeout to keep retrying. "
+            "If the domain was bound before, its verification may have lapsed: create a new token and publish it again.")
+
+
+def _current_token(client, bucket, domain):
+    # Only a read, and only on the failure path; a second failure must not hide the first one.
+    try:
+        return get_cname_token(client, bucket, domain)
+    except OssError:
+        return None

@@ -1,0 +1,272 @@
+#!/usr/bin/python
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cname
+short_description: Bind custom domains to an OSS bucket, or unbind them
+version_added: 1.0.0
+description:
+  - Makes one domain (O(domain)) or a set of domains (O(domains)) bound to, or not bound to, an OSS bucket.
+  - Reads the bucket's bindings once, then binds only the domains that are missing and unbinds only those that must go.
+    A converged run sends a single read request.
+  - OSS binds a domain only after its ownership is proven by a DNS TXT record C(_dnsauth.<domain>) holding a CNAME token;
+    use M(alicloud.oss.cname_token) to get the token.
+  - The certificate of a bound domain is never touched; use M(alicloud.oss.cname_certificate) for that.
+  - After binding, point the domain's DNS CNAME record at RV(cname_target).
+author:
+  - alicloud.oss maintainers
+options:
+  bucket:
+    description:
+      - Name of the bucket.
+    type: str
+    required: true
+  domain:
+    description:
+      - A single custom domain. Case and a trailing dot are ignored.
+      - Exactly one of O(domain) and O(domains) is required.
+    type: str
+  domains:
+    description:
+      - A list of custom domains, handled in one task. Case and trailing dots are ignored; duplicates count once.
+      - With O(state=present) and O(purge=true), every bound domain not in the list is unbound.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) binds the domains; V(absent) unbinds them.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(domains) and O(state=present), unbind every domain bound to the bucket that is not listed.
+    type: bool
+    default: false
+  verification_timeout:
+    description:
+      - Seconds to keep retrying a bind that OSS refuses because domain ownership is not verified yet,
+        for example while the TXT record propagates. V(0) fails at once with instructions.
+      - Retries back off exponentially, starting at about 2 seconds and never waiting more than 20 seconds.
+    type: int
+    default: 0
+  concurrency:
+    description:
+      - How many bind or unbind requests are sent at the same time when several domains change. V(1) sends them one at a time.
+      - If some requests fail, the others still complete; the failure message lists, sorted, which domains succeeded and which did not.
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - alicloud.oss.common
+  - alicloud.oss.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Only the read request is sent; RV(domains), RV(added) and RV(removed) say what would happen.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+seealso:
+  - module: alicloud.oss.cname_token
+  - module: alicloud.oss.cname_certificate
+  - module: alicloud.oss.cname_info
+"""
+
+EXAMPLES = r"""
+- name: Bind static.example.com to my-bucket
+  alicloud.oss.cname:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+
+- name: Bind a domain, waiting up to 10 minutes for its TXT record to be seen by OSS
+  alicloud.oss.cname:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+    verification_timeout: 600
+
+- name: Bind exactly these domains and unbind any other
+  alicloud.oss.cname:
+    bucket: my-bucket
+    region: cn-hangzhou
+    domains:
+      - static.example.com
+      - img.example.com
+    purge: true
+    concurrency: 8
+
+- name: Unbind a domain
+  alicloud.oss.cname:
+    bucket: my-bucket
+    domain: old.example.com
+    region: cn-hangzhou
+    state: absent
+"""
+
+RETURN = r"""
+domains:
+  description: The domains bound to the bucket after the run, sorted (predicted in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [img.example.com, static.example.com]
+added:
+  description: The domains this run bound (or would bind in check mode), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: [static.example.com]
+removed:
+  description: The domains this run unbound (or would unbind in check mode), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+cname_target:
+  description: The host the domains' DNS CNAME records must point at; V(null) only when no region is known.
+  returned: always
+  type: str
+  sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
+"""
+
+import time
+
+from ansible_collections.alicloud.oss.plugins.module_utils._binding import OWNERSHIP_CODE, bind_failure
+from ansible_collections.alicloud.oss.plugins.module_utils._client import backoff_delay
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname, put_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_domains
+
+
+def plan(bound: set, wanted: list, state: str, purge: bool) -> tuple:
+    """(to_add, to_remove), each sorted, given what is bound and what the task asks for."""
+    wanted_set = set(wanted)
+    if state == "absent":
+        return [], sorted(wanted_set & bound)
+    to_remove = sorted(bound - wanted_set) if purge else []
+    return sorted(wanted_set - bound), to_remove
+
+
+def ensure_cnames(oss: OssModule) -> dict:
+    params = oss.params
+    bucket = oss.bucket()
+    wanted = _wanted_domains(params)
+    _check_numbers(params)
+    bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
+    to_add, to_remove = plan(bound, wanted, params["state"], params["purge"] and params["domains"] is not None)
+    done_add, done_remove = to_add, to_remove
+    if not oss.check_mode and (to_add or to_remove):
+        done_add, done_remove = _apply(oss, bucket, to_add, to_remove)
+    after = sorted((bound | set(done_add)) - set(done_remove))
+    return {
+        "changed": bool(done_add or done_remove),
+        "domains": after,
+        "added": done_add,
+        "removed": done_remove,
+        "cname_target": oss.cname_target(bucket),
+        "diff": {"before": {"domains": sorted(bound)}, "after": {"domains": after}},
+    }
+
+
+def _wanted_domains(params) -> list:
+    if params["domains"] is not None:
+        return normalize_domains(params["domains"], "domains")
+    return [normalize_domain(params["domain"], "domain")]
+
+
+def _check_numbers(params):
+    if params["verification_timeout"] < 0:
+        raise OssConfigError(f"verification_timeout must be 0 or more seconds, not {params['verification_timeout']}.", "verification_timeout")
+    if params["concurrency"] < 1:
+        raise OssConfigError(f"concurrency must be 1 or more, not {params['concurrency']}.", "concurrency")
+
+
+def _apply(oss, bucket, to_add, to_remove):
+    """Run every write; when some fail, fail listing what succeeded and what did not."""
+    jobs = [("bind", domain) for domain in to_add] + [("unbind", domain) for domain in to_remove]
+    outcomes = _run_jobs(oss, bucket, jobs, oss.params["concurrency"])
+    failures = sorted((job for job in jobs if isinstance(outcomes[job], BaseException)), key=lambda job: job[1])
+    done_add = sorted(domain for action, domain in jobs if action == "bind" and not isinstance(outcomes[(action, domain)], BaseException))
+    done_remove = sorted(domain for action, domain in jobs if action == "unbind" and not isinstance(outcomes[(action, domain)], BaseException))
+    if failures:
+        raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove)
+    return done_add, done_remove
+
+
+def _run_jobs(oss, bucket, jobs, concurrency):
+    if concurrency == 1 or len(jobs) == 1:
+        return {job: _run_job(oss, bucket, job) for job in jobs}
+    # Imported here: a converged run or a single change never pays for the thread pool.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
+        futures = {job: pool.submit(_run_job, oss, bucket, job) for job in jobs}
+        return {job: future.result() for job, future in futures.items()}
+
+
+def _run_job(oss, bucket, job):
+    """None on success, the OssError otherwise (returned, not raised, so one failure does not hide the others' results)."""
+    action, domain = job
+    try:
+        if action == "bind":
+            _bind(oss, bucket, domain)
+        else:
+            delete_cname(oss.client, bucket, domain)
+    except OssError as exc:
+        return exc
+    return None
+
+
+def _bind(oss, bucket, domain):
+    deadline = time.monotonic() + oss.params["verification_timeout"]
+    attempt = 0
+    while True:
+        try:
+            put_cname(oss.client, bucket, domain)
+            return
+        except OssServiceError as exc:
+            if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
+                raise
+        # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
+        delay = min(1.0 + backoff_delay(attempt + 1), max(0.0, deadline - time.monotonic()))
+        time.sleep(delay)
+        attempt += 1
+
+
+def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove):
+    if len(failures) == 1 and not done_add and not done_remove:
+        action, domain = failures[0]
+        doing = f"Binding {domain} to bucket {bucket}" if action == "bind" else f"Unbinding {domain} from bucket {bucket}"
+        return bind_failure(oss.client, bucket, domain, outcomes[failures[0]], doing)
+    failed = "; ".join(f"{action} {domain}: {describe_error(outcomes[(action, domain)])}" for action, domain in failures)
+    msg = (f"{len(failures)} of {len(outcomes)} changes on bucket {bucket} failed. "
+           f"Bound: {', '.join(done_add) or 'none'}. Unbound: {', '.join(done_remove) or 'none'}. Failed: {failed}")
+    errors = {domain: outcomes[(action, domain)].to_dict() for action, domain in failures}
+    return ModuleFailure(msg, None, changed=bool(done_add or done_remove), added=done_add, removed=done_remove,
+                         failed_domains=[domain for _action, domain in failures], errors=errors)
+
+
+def main():
+    oss = OssModule(
+        argument_spec=dict(
+            bucket=dict(type="str", required=True),
+            domain=dict(type="str"),
+            domains=dict(type="list", elements="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            purge=dict(type="bool", default=False),
+            verification_timeout=dict(type="int", default=0),
+            concurrency=dict(type="int", default=4),
+        ),
+        mutually_exclusive=[("domain", "domains")],
+        required_one_of=[("domain", "domains")],
+    )
+    oss.run(ensure_cnames)
+
+
+if __name__ == "__main__":
+    main()

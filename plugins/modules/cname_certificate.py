@@ -1,0 +1,288 @@
+#!/usr/bin/python
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cname_certificate
+short_description: Attach, rotate or detach the TLS certificate of a custom domain on an OSS bucket
+version_added: 1.0.0
+description:
+  - Makes the certificate of a custom domain bound to an OSS bucket the one given, or removes it.
+  - The certificate is either a certificate service (CAS) id (O(cert_id)) or a PEM certificate and private key
+    (O(certificate) and O(private_key)), which OSS stores in the certificate service.
+  - Idempotent by identity, not by upload. A PEM certificate is compared by the SHA-1 fingerprint of its leaf with the
+    fingerprint OSS reports, so an unchanged certificate is never uploaded again.
+  - Rotation is safe by default. The id of the certificate bound now is sent as C(PreviousCertId), so OSS refuses the change
+    if someone else replaced the certificate since the module read it. Set O(force=true) to overwrite unconditionally.
+  - A domain not bound yet is bound together with its certificate; ownership must be verified first, as for M(alicloud.oss.cname).
+author:
+  - alicloud.oss maintainers
+options:
+  bucket:
+    description:
+      - Name of the bucket.
+    type: str
+    required: true
+  domain:
+    description:
+      - The custom domain. Case and a trailing dot are ignored.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes the given certificate the bound one; V(absent) removes the bound certificate (the domain stays bound).
+    type: str
+    choices: [present, absent]
+    default: present
+  cert_id:
+    description:
+      - Certificate service id, C(<number>-<certificate service region>), for example V(12345678-cn-hangzhou).
+      - The region suffix is the certificate service's region (V(cn-hangzhou) on the China site, V(ap-southeast-1) on the
+        international site), not the bucket's.
+      - Mutually exclusive with O(certificate). One of the two is required with O(state=present).
+    type: str
+  certificate:
+    description:
+      - The certificate in PEM format, leaf first, optionally followed by its chain.
+      - Requires O(private_key).
+    type: str
+  private_key:
+    description:
+      - The unencrypted PEM private key of O(certificate). Never returned or shown.
+    type: str
+  previous_cert_id:
+    description:
+      - The certificate id expected to be bound now, sent as C(PreviousCertId); OSS refuses the change when it does not match.
+      - Defaults to the id bound now, read by the module, which guards against concurrent changes.
+        A value given here is always sent, even with O(force=true).
+    type: str
+  force:
+    description:
+      - Overwrite the bound certificate without the C(PreviousCertId) check.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - alicloud.oss.common
+  - alicloud.oss.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Only the read request is sent; RV(certificate) is the predicted certificate, with unknown fields V(null).
+  diff_mode:
+    support: full
+    details: The diff shows the certificate id and fingerprint, never key material.
+  idempotent:
+    support: full
+seealso:
+  - module: alicloud.oss.cname
+  - module: alicloud.oss.cname_info
+"""
+
+EXAMPLES = r"""
+- name: Attach a certificate from the certificate service
+  alicloud.oss.cname_certificate:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+    cert_id: 12345678-cn-hangzhou
+
+- name: Upload and attach a renewed certificate (for example after an ACME run); unchanged files are not uploaded again
+  alicloud.oss.cname_certificate:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+    certificate: "{{ lookup('ansible.builtin.file', '/etc/ssl/static.example.com/fullchain.pem') }}"
+    private_key: "{{ lookup('ansible.builtin.file', '/etc/ssl/static.example.com/privkey.pem') }}"
+
+- name: Detach the certificate, keeping the domain bound
+  alicloud.oss.cname_certificate:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+    state: absent
+"""
+
+RETURN = r"""
+certificate:
+  description:
+    - The certificate bound after the run, read back from OSS after a change; V(null) when none is bound.
+    - In check mode, the predicted certificate, with fields the module cannot know set to V(null).
+  returned: always
+  type: dict
+  contains:
+    type:
+      description: C(CAS) for the certificate service, C(Upload) for legacy uploads.
+      type: str
+      sample: CAS
+    cert_id:
+      description: Certificate service id.
+      type: str
+      sample: 12345678-cn-hangzhou
+    status:
+      description: C(Enabled) or C(Disabled).
+      type: str
+      sample: Enabled
+    fingerprint:
+      description: SHA-1 fingerprint of the leaf certificate, as OSS reports it.
+      type: str
+      sample: "DE:01:CF:EC:7C:A7:98:CB:D8:6E:FB:1D:97:EB:A9:64:1D:4E:5A:3B"
+    creation_date:
+      description: When the certificate was bound, as OSS writes it.
+      type: str
+      sample: Wed, 15 Sep 2021 02:35:06 GMT
+    valid_start_date:
+      description: Start of validity, as OSS writes it.
+      type: str
+      sample: Wed, 12 Apr 2023 10:14:51 GMT
+    valid_end_date:
+      description: End of validity, as OSS writes it.
+      type: str
+      sample: Mon, 4 May 2048 10:14:51 GMT
+    valid_end_date_iso:
+      description: End of validity in ISO 8601, UTC; V(null) if OSS's date could not be read.
+      type: str
+      sample: "2048-05-04T10:14:51Z"
+    days_to_expiry:
+      description: Whole days until the end of validity; V(null) if OSS's date could not be read.
+      type: int
+      sample: 8200
+"""
+
+from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, find_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
+from ansible_collections.alicloud.oss.plugins.module_utils._module import OssModule
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
+    check_private_key_pem,
+    normalize_domain,
+    normalize_fingerprint,
+    parse_certificate_pem,
+    validate_cert_id,
+)
+
+
+class Desired:
+    """The certificate the task asks for: a certificate service id, or a PEM pair identified by its leaf fingerprint."""
+
+    def __init__(self, cert_id=None, pem=None, private_key=None):
+        self.cert_id = cert_id
+        self.pem = pem
+        self.private_key = private_key
+
+    @property
+    def fingerprint(self):
+        return self.pem.fingerprint if self.pem else None
+
+    def matches(self, bound: dict | None) -> bool:
+        if not bound:
+            return False
+        if self.cert_id:
+            return (bound.get("cert_id") or "").lower() == self.cert_id.lower()
+        return normalize_fingerprint(bound.get("fingerprint")) == normalize_fingerprint(self.fingerprint)
+
+    def fields(self) -> dict:
+        if self.cert_id:
+            return {"cert_id": self.cert_id}
+        return {"certificate": self.pem.text, "private_key": self.private_key}
+
+
+def certificate_request(desired: Desired | None, bound: dict | None, previous_cert_id: str | None, force: bool) -> dict:
+    """The CertificateConfiguration to send. desired None means detach."""
+    if desired is None:
+        # Never with Force: OSS answers MalformedXML to DeleteCertificate together with Force.
+        return {"delete_certificate": True}
+    fields = desired.fields()
+    if previous_cert_id:
+        fields["previous_cert_id"] = previous_cert_id
+    elif bound and not force:
+        fields["previous_cert_id"] = bound.get("cert_id")
+    if force or not bound:
+        fields["force"] = True
+    return fields
+
+
+def _desired(params) -> Desired | None:
+    if params["state"] == "absent":
+        given = [name for name in ("cert_id", "certificate", "private_key", "previous_cert_id") if params[name]]
+        if given:
+            raise OssConfigError(f"{', '.join(given)} only apply to state=present; state=absent detaches whatever certificate is bound.",
+                                 given[0])
+        return None
+    if params["cert_id"]:
+        return Desired(cert_id=validate_cert_id(params["cert_id"]))
+    pem = parse_certificate_pem(params["certificate"], "certificate")
+    return Desired(pem=pem, private_key=check_private_key_pem(params["private_key"], "private_key"))
+
+
+def ensure_certificate(oss: OssModule) -> dict:
+    params = oss.params
+    bucket = oss.bucket()
+    domain = normalize_domain(params["domain"])
+    desired = _desired(params)
+    previous = validate_cert_id(params["previous_cert_id"], "previous_cert_id") if params["previous_cert_id"] else None
+    entry = find_cname(list_cname(oss.client, bucket), domain)
+    bound = entry["certificate"] if entry else None
+    if (desired is None and bound is None) or (desired is not None and desired.matches(bound)):
+        return _result(False, bound, bound)
+    if oss.check_mode:
+        return _result(True, bound, _predicted(desired))
+    after = _apply(oss, bucket, domain, certificate_request(desired, bound, previous, params["force"]), entry is None)
+    return _result(True, bound, after)
+
+
+def _apply(oss, bucket, domain, request, binds_domain):
+    if binds_domain:
+        doing = f"Binding {domain} with its certificate to bucket {bucket}"
+    else:
+        doing = f"{'Detaching' if 'delete_certificate' in request else 'Attaching'} the certificate of {domain} on bucket {bucket}"
+    try:
+        put_cname(oss.client, bucket, domain, request)
+        entry = find_cname(list_cname(oss.client, bucket), domain)
+    except OssError as exc:
+        raise bind_failure(oss.client, bucket, domain, exc, doing) from None
+    return entry["certificate"] if entry else None
+
+
+def _predicted(desired: Desired | None) -> dict | None:
+    if desired is None:
+        return None
+    keys = ("type", "cert_id", "status", "fingerprint", "creation_date", "valid_start_date", "valid_end_date", "valid_end_date_iso",
+            "days_to_expiry")
+    predicted = dict.fromkeys(keys)
+    predicted.update(cert_id=desired.cert_id, fingerprint=desired.fingerprint)
+    return predicted
+
+
+def _identity(certificate):
+    if not certificate:
+        return {"cert_id": None, "fingerprint": None}
+    return {"cert_id": certificate.get("cert_id"), "fingerprint": certificate.get("fingerprint")}
+
+
+def _result(changed, before, after):
+    return {"changed": changed, "certificate": after, "diff": {"before": _identity(before), "after": _identity(after)}}
+
+
+def main():
+    oss = OssModule(
+        argument_spec=dict(
+            bucket=dict(type="str", required=True),
+            domain=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            cert_id=dict(type="str"),
+            certificate=dict(type="str"),
+            private_key=dict(type="str", no_log=True),
+            previous_cert_id=dict(type="str"),
+            force=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("cert_id", "certificate")],
+        required_together=[("certificate", "private_key")],
+        required_if=[("state", "present", ("cert_id", "certificate"), True)],
+    )
+    oss.run(ensure_certificate)
+
+
+if __name__ == "__main__":
+    main()
