@@ -1,0 +1,150 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The quick-start demo: the example playbook against the local OSS emulator, each phase run twice.
+
+Run with `make demo`. Starts the emulator on a free loopback port, generates a certificate for the
+demo domain, runs examples/custom_domain.yml phase by phase (onboard, rotate, offboard), each twice,
+prints what changed and how many requests each run sent, and stops the emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / ".tmp" / "demo"
+DOMAIN = "static.example.com"
+PHASES = ("onboard", "rotate", "offboard")
+# The emulator's built-in demo account (tests/emulator/default-config.json); not a real credential.
+DEMO_ACCESS_KEY_ID = "LTAI5tEmulatorKey0001"
+DEMO_ACCESS_KEY_SECRET = "EmulatorSecret0001xxxxxxxxxxxxxx"
+
+
+def make_certificate(directory: Path) -> tuple:
+    """A self-signed certificate and key for the demo domain (the emulator accepts any parseable pair)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, DOMAIN)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=90))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(DOMAIN)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / f"{DOMAIN}.crt", directory / f"{DOMAIN}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+class Emulator:
+    """The emulator as a child process on a free port."""
+
+    def __init__(self, state_file: Path):
+        self.state_file = state_file
+        self.process = None
+        self.endpoint = None
+
+    def __enter__(self):
+        port_file = self.state_file.with_suffix(".port")
+        port_file.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "emulator" / "serve.py"), "--port", "0", "--state-file", str(self.state_file),
+             "--port-file", str(port_file)],
+            stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().strip()
+        match = re.search(r"(https?://\S+)", line)
+        if not match:
+            self.__exit__(None, None, None)
+            raise SystemExit(f"The emulator did not start: {line!r}")
+        self.endpoint = match.group(1)
+        print(line)
+        return self
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def control(self, method: str, path: str):
+        request = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+
+def run_phase(emulator: Emulator, phase: str, collections_path: str, cert: Path, key: Path) -> dict:
+    emulator.control("DELETE", "requests")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
+               ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), str(ROOT / "examples" / "custom_domain.yml"), "--tags", phase,
+               "-e", f"oss_endpoint={emulator.endpoint}", "-e", f"oss_dns_api={emulator.endpoint}/_emulator",
+               "-e", f"certificate_file={cert}", "-e", f"private_key_file={key}"]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    sys.stdout.write(completed.stdout)
+    sys.stderr.write(completed.stderr)
+    recap = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", completed.stdout)
+    requests_log = emulator.control("GET", "requests") or []
+    writes = sum(1 for entry in requests_log if entry.get("method") == "POST")
+    return {
+        "phase": phase,
+        "rc": completed.returncode,
+        "ok": int(recap.group(1)) if recap else None,
+        "changed": int(recap.group(2)) if recap else None,
+        "failed": int(recap.group(4)) if recap else None,
+        "requests": len(requests_log),
+        "writes": writes,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collections-path", default=str(ROOT / ".tmp" / "collections"),
+                        help="where ansible_collections/alicloud/oss is found (default: the repository itself)")
+    args = parser.parse_args()
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    state_file = DEMO_DIR / "emulator-state.json"
+    state_file.unlink(missing_ok=True)
+    cert, key = make_certificate(DEMO_DIR / "certs")
+    results = []
+    with Emulator(state_file) as emulator:
+        for phase in PHASES:
+            for run in (1, 2):
+                print(f"\n===== phase {phase}, run {run} =====", flush=True)
+                results.append(dict(run_phase(emulator, phase, args.collections_path, cert, key), run=run))
+    return report(results)
+
+
+def report(results: list) -> int:
+    print("\nDemo summary (against the local OSS emulator)")
+    print(f"{'phase':<10} {'run':>3} {'changed':>8} {'failed':>7} {'requests':>9} {'writes':>7}  verdict")
+    problems = 0
+    for row in results:
+        expected_change = row["run"] == 1
+        good = row["rc"] == 0 and row["failed"] == 0 and ((row["changed"] or 0) > 0) == expected_change
+        if row["run"] == 2:
+            good = good and row["writes"] == 0
+        problems += not good
+        verdict = "ok" if good else "UNEXPECTED"
+        print(f"{row['phase']:<10} {row['run']:>3} {row['changed']!s:>8} {row['failed']!s:>7} {row['requests']:>9} {row['writes']:>7}  {verdict}")
+    print("Every second run reports changed=0 and sends no write request." if not problems else f"{problems} run(s) did not behave as expected.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
