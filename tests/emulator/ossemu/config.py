@@ -1,0 +1,87 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Loading and checking the emulator's configuration (accounts, STS credentials, buckets, CAS certificates)."""
+
+import copy
+import json
+import os
+
+DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'default-config.json')
+
+# Tunables with their OSS values; tests lower the limits to stay fast.
+DEFAULTS = {
+    'ownership': 'dns',
+    'delete_unbound': '404',
+    'token_limit': 1000,
+    'cname_limit': 100,
+    'token_ttl_seconds': 72 * 3600,
+    'max_skew_seconds': 15 * 60,
+    'cas_region': 'cn-hangzhou',
+    'accounts': [],
+    'sts': [],
+    'buckets': [],
+    'certificates': [],
+}
+
+OWNERSHIP_MODES = ('dns', 'token')
+DELETE_UNBOUND_MODES = ('404', '200')
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_config(source=None):
+    """Return a complete, checked config dict from a dict, a JSON file path, or None (the default file)."""
+    if source is None:
+        source = DEFAULT_CONFIG_PATH
+    if isinstance(source, dict):
+        raw = copy.deepcopy(source)
+    else:
+        with open(source, encoding='utf-8') as handle:
+            raw = json.load(handle)
+    config = copy.deepcopy(DEFAULTS)
+    config.update(raw)
+    config['delete_unbound'] = str(config['delete_unbound'])
+    check_config(config)
+    return config
+
+
+def check_config(config):
+    _require(config['ownership'] in OWNERSHIP_MODES, 'ownership must be one of %s' % (OWNERSHIP_MODES,))
+    _require(config['delete_unbound'] in DELETE_UNBOUND_MODES, 'delete_unbound must be one of %s' % (DELETE_UNBOUND_MODES,))
+    for key in ('token_limit', 'cname_limit', 'token_ttl_seconds', 'max_skew_seconds'):
+        _require(isinstance(config[key], int) and config[key] > 0, '%s must be a positive integer' % key)
+    for account in config['accounts']:
+        _require_keys(account, ('access_key_id', 'access_key_secret', 'owner'), 'accounts')
+    for sts in config['sts']:
+        _require_keys(sts, ('access_key_id', 'access_key_secret', 'security_token', 'owner', 'expiration'), 'sts')
+    for bucket in config['buckets']:
+        _require_keys(bucket, ('name', 'region', 'owner'), 'buckets')
+    for cert in config['certificates']:
+        _require_keys(cert, ('cert_id', 'owner', 'fingerprint', 'valid_start_date', 'valid_end_date'), 'certificates')
+
+
+def _require_keys(item, keys, section):
+    missing = [key for key in keys if not item.get(key)]
+    _require(not missing, '%s entry %r lacks %s' % (section, item.get(keys[0]), ', '.join(missing)))
+
+
+def _require(condition, message):
+    if not condition:
+        raise ConfigError(message)
+
+
+class Settings:
+    """The run-time knobs (ownership mode can change through the control endpoint)."""
+
+    def __init__(self, config, ownership=None):
+        self.ownership = ownership or config['ownership']
+        _require(self.ownership in OWNERSHIP_MODES, 'ownership must be one of %s' % (OWNERSHIP_MODES,))
+        self.configured_ownership = self.ownership
+        self.delete_unbound = config['delete_unbound']
+        self.token_limit = config['token_limit']
+        self.cname_limit = config['cname_limit']
+        self.token_ttl_seconds = config['token_ttl_seconds']
+        self.max_skew_seconds = config['max_skew_seconds']
+        self.cas_region = config['cas_region']

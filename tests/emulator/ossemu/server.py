@@ -1,0 +1,339 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP front end (standard library ThreadingHTTPServer) and the in-process `Emulator` API used by pytest."""
+
+import json
+import secrets
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from . import request as req
+from .control import PREFIX as CONTROL_PREFIX, handle_control
+from .core import EmulatorCore
+from .faults import broken_answer, fault_from_spec
+from .timefmt import iso8601_ms, rfc1123
+from .xmldocs import parse_cname_body, peek_domain
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BadRequestBody(Exception):
+    pass
+
+
+class OssHandler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'  # keep-alive, like OSS; every answer carries Content-Length
+    server_version = 'AliyunOSS'
+    timeout = 60  # idle keep-alive connections give their thread back eventually
+    disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would hold the second for ~40 ms
+
+    def do_GET(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def do_PUT(self):
+        self._handle()
+
+    def do_DELETE(self):
+        self._handle()
+
+    def do_HEAD(self):
+        self._handle()
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Silence the default stderr access log: the JSON request log is the record."""
+
+    @property
+    def core(self):
+        return self.server.core
+
+    def _handle(self):
+        started = time.monotonic()
+        url = urlsplit(self.path)
+        try:
+            body = self._read_body()
+        except BadRequestBody as error:
+            self.close_connection = True
+            self._send_json(400, {'ok': False, 'error': str(error)})
+            return
+        if url.path.startswith(CONTROL_PREFIX):
+            status, payload = handle_control(self.core, self.command, url.path, req.parse_query(url.query), body)
+            self._send_json(status, payload)
+            return
+        self._handle_oss(url, body, started)
+
+    # --- OSS requests -----------------------------------------------------------------------------------------
+    def _handle_oss(self, url, body, started):
+        core = self.core
+        request = self._build_request(url, body)
+        request_id = '%08X%s' % (int(time.time()), secrets.token_hex(8).upper())
+        host_id = req.host_without_port(request.host) or 'localhost'
+        entry = _log_entry(request, request_id, core.clock.wall())
+        fault = core.faults.take(request.operation)
+        if core.latency_ms:
+            time.sleep(core.latency_ms / 1000.0)
+        if fault is not None and fault.kind == 'delay':
+            time.sleep(fault.delay_ms / 1000.0)
+        answer = core.answer(request, request_id, host_id) if fault is None or fault.apply else None
+        if fault is not None and fault.kind != 'delay':
+            entry['fault'] = fault.kind
+            answer = broken_answer(fault, request.operation, answer.body if answer else None, request_id, host_id)
+        dropped = getattr(answer, 'drop', False)
+        if not dropped:
+            entry.update(status=answer.status, code=answer.code)
+        # Logged before answering, so a client that has its answer always finds the entry in the log.
+        entry['duration_ms'] = round((time.monotonic() - started) * 1000.0, 3)
+        core.log.append(entry)
+        if dropped:
+            self.close_connection = True  # no status line at all: the client sees the connection close
+        else:
+            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, 'ec', None))
+
+    def _build_request(self, url, body):
+        host = self.headers.get('Host', '')
+        bucket, key, addressing = req.resolve_addressing(host, url.path, self.core.state.buckets)
+        request = req.OssRequest(self.command, url.path, url.query, req.parse_query(url.query), req.header_dict(self.headers.items()),
+                                 host, body, bucket, key, addressing)
+        request.operation = req.route(request)
+        return request
+
+    def _read_body(self):
+        if 'chunked' in self.headers.get('Transfer-Encoding', '').lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get('Content-Length') or 0)
+        except ValueError:
+            raise BadRequestBody('invalid Content-Length')
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise BadRequestBody('request body larger than %d bytes' % MAX_BODY_BYTES)
+        return self.rfile.read(length) if length else b''
+
+    def _read_chunked(self):
+        chunks = []
+        total = 0
+        while True:
+            try:
+                size = int(self.rfile.readline(1024).split(b';')[0].strip() or b'0', 16)
+            except ValueError:
+                raise BadRequestBody('invalid chunk size')
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers
+                return b''.join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise BadRequestBody('request body larger than %d bytes' % MAX_BODY_BYTES)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    # --- writing answers --------------------------------------------------------------------------------------
+    def _send(self, status, content_type, body, request_id=None, ec=None):
+        self.send_response_only(status)
+        self.send_header('Server', self.server_version)
+        self.send_header('Date', rfc1123(self.core.clock.wall()))
+        if request_id:
+            self.send_header('x-oss-request-id', request_id)
+        if ec:
+            self.send_header('x-oss-ec', ec)
+        if content_type:
+            self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        if self.command != 'HEAD' and body:
+            self.wfile.write(body)
+
+    def _send_json(self, status, payload):
+        self._send(status, 'application/json', json.dumps(payload, sort_keys=True).encode('utf-8'))
+
+
+def _log_entry(request, request_id, now):
+    domain = None
+    if request.operation == req.GET_TOKEN:
+        domain = (request.query_value('cname') or '').lower() or None
+    elif request.body:
+        domain = peek_domain(request.body)
+    return {'time': iso8601_ms(now), 'request_id': request_id, 'operation': request.operation, 'method': request.method,
+            'path': request.path, 'query': request.raw_query, 'bucket': request.bucket, 'domain': domain, 'status': None,
+            'code': None, 'duration_ms': None, 'access_key_id': _access_key_id(request), 'signature_version': _signature_version(request),
+            'addressing': request.addressing, 'fault': None,
+            'cert_action': _cert_action(request.body) if request.operation == req.PUT_CNAME else None}
+
+
+def _signature_version(request):
+    authorization = request.headers.get('authorization', '')
+    if authorization.startswith('OSS4-HMAC-SHA256 '):
+        return 'v4'
+    return 'v1' if authorization.startswith('OSS ') else None
+
+
+def _access_key_id(request):
+    authorization = request.headers.get('authorization', '')
+    if authorization.startswith('OSS4-HMAC-SHA256 '):
+        credential = authorization.split('Credential=', 1)[-1] if 'Credential=' in authorization else ''
+        return credential.split('/', 1)[0] or None
+    if authorization.startswith('OSS '):
+        return authorization[4:].split(':', 1)[0].strip() or None
+    return None
+
+
+def _cert_action(body):
+    """What a PutCname asks for with the certificate: none, cert_id, upload or delete (best effort, for the log)."""
+    try:
+        certificate = parse_cname_body(body).certificate
+    except Exception:
+        return 'none'
+    if certificate is None:
+        return 'none'
+    if certificate.delete_certificate:
+        return 'delete'
+    if certificate.certificate or certificate.private_key:
+        return 'upload'
+    return 'cert_id' if certificate.cert_id else 'none'
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, core):
+        self.core = core
+        super().__init__(address, OssHandler)
+
+    def handle_error(self, request, client_address):
+        """Clients that vanish mid-request or fail the TLS handshake are routine here, not tracebacks."""
+
+
+class Emulator:
+    """The OSS emulator in a background thread.
+
+    with Emulator(config=..., clock=..., ownership='token') as emu:
+        client = make_client(emu.endpoint)
+        emu.clock_offset += 73 * 3600
+    """
+
+    def __init__(self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None,
+                 host='127.0.0.1', port=0, tls_cert=None, tls_key=None):
+        self.core = EmulatorCore(config, clock, ownership, latency_ms, request_log, state_file)
+        self.host = host
+        self.requested_port = port
+        self.tls = (tls_cert, tls_key) if tls_cert else None
+        self.endpoint = None
+        self._server = None
+        self._thread = None
+
+    # --- life cycle -------------------------------------------------------------------------------------------
+    def start(self):
+        self._server = EmulatorHTTPServer((self.host, self.requested_port), self.core)
+        scheme = 'http'
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            # Handshakes happen in the per-connection thread, so one stuck client cannot block accept().
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
+            scheme = 'https'
+        self.endpoint = '%s://%s:%d' % (scheme, self.host, self.port)
+        self._thread = threading.Thread(target=self._server.serve_forever, name='oss-emulator', daemon=True)
+        self._thread.start()
+        return self.endpoint
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+        self.core.log.close()
+
+    def __enter__(self):
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def port(self):
+        return self._server.server_address[1] if self._server else None
+
+    # --- time, latency, ownership -----------------------------------------------------------------------------
+    @property
+    def clock_offset(self):
+        """Seconds added to the service clock (token and STS expiry); clients keep signing with real time."""
+        return self.core.clock.offset
+
+    @clock_offset.setter
+    def clock_offset(self, seconds):
+        self.core.clock.offset = float(seconds)
+
+    def advance_clock(self, seconds):
+        self.core.clock.offset += seconds
+
+    @property
+    def latency_ms(self):
+        return self.core.latency_ms
+
+    @latency_ms.setter
+    def latency_ms(self, milliseconds):
+        self.core.latency_ms = milliseconds
+
+    @property
+    def ownership(self):
+        return self.core.settings.ownership
+
+    @ownership.setter
+    def ownership(self, mode):
+        if mode not in ('dns', 'token'):
+            raise ValueError('ownership must be dns or token')
+        self.core.settings.ownership = mode
+
+    # --- credentials ------------------------------------------------------------------------------------------
+    @property
+    def credential_lookup(self):
+        """access_key_id -> auth.Credential or None; assign a function to plug in another credential source."""
+        return self.core.credential_lookup
+
+    @credential_lookup.setter
+    def credential_lookup(self, lookup):
+        self.core.credential_lookup = lookup
+
+    def add_account(self, access_key_id, access_key_secret, owner):
+        self.core.add_credential(access_key_id, access_key_secret, owner)
+
+    def add_sts(self, access_key_id, access_key_secret, security_token, owner, expiration):
+        """`expiration`: an aware datetime or an ISO 8601 string such as 2099-01-01T00:00:00Z."""
+        self.core.add_credential(access_key_id, access_key_secret, owner, security_token, expiration)
+
+    # --- DNS, faults, log, state ------------------------------------------------------------------------------
+    def publish_txt(self, name, value):
+        self.core.publish_txt(name, value)
+
+    def remove_txt(self, name, value=None):
+        self.core.remove_txt(name, value)
+
+    def add_fault(self, kind, count=1, **options):
+        fault = fault_from_spec(dict(options, kind=kind, count=count))
+        self.core.faults.add(fault)
+        return fault
+
+    def clear_faults(self):
+        self.core.faults.clear()
+
+    @property
+    def requests(self):
+        """A copy of the request log entries (OSS requests only, oldest first)."""
+        return self.core.log.entries()
+
+    def clear_requests(self):
+        self.core.log.clear()
+
+    def state(self):
+        return self.core.snapshot()
+
+    def reset(self):
+        self.core.reset()

@@ -1,0 +1,111 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Request bodies (parsed with defusedxml) and response documents (built with ElementTree) of the CNAME API."""
+
+import dataclasses
+import xml.etree.ElementTree as ET
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from .errors import malformed_xml, to_xml_bytes
+from .timefmt import iso8601_ms, rfc1123
+
+_BOOLEANS = {'true': True, 'True': True, 'false': False, 'False': False}
+
+
+@dataclasses.dataclass
+class CertificateRequest:
+    """PutCname's CertificateConfiguration; None for elements that were absent."""
+
+    cert_id: str = None
+    certificate: str = None
+    private_key: str = None
+    previous_cert_id: str = None
+    force: bool = None
+    delete_certificate: bool = None
+
+
+@dataclasses.dataclass
+class CnameRequest:
+    domain: str
+    certificate: CertificateRequest = None
+
+
+def parse_cname_body(body):
+    """Parse `<BucketCnameConfiguration><Cname><Domain>...`; anything else is MalformedXML."""
+    if not body:
+        raise malformed_xml('The request body is empty.')
+    try:
+        root = SafeET.fromstring(body)
+    except (ET.ParseError, DefusedXmlException, ValueError):
+        raise malformed_xml()
+    cname = root.find('Cname') if root.tag == 'BucketCnameConfiguration' else None
+    domain = cname.findtext('Domain') if cname is not None else None
+    if not domain or not domain.strip():
+        raise malformed_xml('BucketCnameConfiguration/Cname/Domain is required.')
+    config = cname.find('CertificateConfiguration')
+    return CnameRequest(domain.strip(), _parse_certificate(config) if config is not None else None)
+
+
+def peek_domain(body):
+    """Best-effort Domain of a body for the request log; never raises."""
+    try:
+        return parse_cname_body(body).domain.lower()
+    except Exception:
+        return None
+
+
+def _parse_certificate(element):
+    def text(name):
+        value = element.findtext(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    return CertificateRequest(cert_id=text('CertId'), certificate=text('Certificate'), private_key=text('PrivateKey'),
+                              previous_cert_id=text('PreviousCertId'), force=_boolean(element, 'Force'),
+                              delete_certificate=_boolean(element, 'DeleteCertificate'))
+
+
+def _boolean(element, name):
+    """`true`/`True`/`false`/`False` only; `1` or anything else is MalformedXML, as reported for OSS."""
+    child = element.find(name)
+    if child is None:
+        return None
+    value = (child.text or '').strip()
+    if value not in _BOOLEANS:
+        raise malformed_xml('%s must be true or false.' % name)
+    return _BOOLEANS[value]
+
+
+def cname_token_document(token):
+    root = ET.Element('CnameToken')
+    ET.SubElement(root, 'Bucket').text = token.bucket
+    ET.SubElement(root, 'Cname').text = token.domain
+    ET.SubElement(root, 'Token').text = token.token
+    ET.SubElement(root, 'ExpireTime').text = rfc1123(token.expires)
+    return to_xml_bytes(root)
+
+
+def list_cname_document(bucket):
+    root = ET.Element('ListCnameResult')
+    ET.SubElement(root, 'Bucket').text = bucket.name
+    ET.SubElement(root, 'Owner').text = bucket.owner
+    for domain, binding in sorted(bucket.bindings.items()):
+        entry = ET.SubElement(root, 'Cname')
+        ET.SubElement(entry, 'Domain').text = domain
+        ET.SubElement(entry, 'LastModified').text = iso8601_ms(binding.last_modified)
+        ET.SubElement(entry, 'Status').text = binding.status
+        ET.SubElement(entry, 'IsPurgeCdnCache').text = 'false'
+        if binding.certificate is not None:
+            _certificate_element(entry, binding.certificate)
+    return to_xml_bytes(root)
+
+
+def _certificate_element(parent, bound):
+    """Only the seven public fields: ListCname never returns PEM or keys."""
+    record = bound.record
+    element = ET.SubElement(parent, 'Certificate')
+    for name, value in (('Type', record.type), ('CertId', record.cert_id), ('Status', record.status),
+                        ('CreationDate', bound.creation_date), ('Fingerprint', record.fingerprint),
+                        ('ValidStartDate', record.valid_start_date), ('ValidEndDate', record.valid_end_date)):
+        ET.SubElement(element, name).text = value
