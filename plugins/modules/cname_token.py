@@ -13,8 +13,9 @@ description:
   - OSS checks the token in a DNS TXT record named C(_dnsauth.<domain>) before it binds the domain to the bucket
     (see M(alicloud.oss.cname)). The module returns that record, ready for a DNS module of your provider.
   - A token is valid for 72 hours. While one is valid the module returns it unchanged; it never creates tokens needlessly.
-  - When OSS answers that no token is needed because the domain is already verified and bound, the module reports
-    RV(verified=true) and changes nothing.
+  - OSS consumes the token when it binds the domain. When no token is valid, the module therefore reads the bucket's
+    bindings before creating one; if the domain is already bound, it reports RV(verified=true) and changes nothing.
+    The same holds when OSS answers a creation with C(NoNeedCreateCnameToken).
 author:
   - alicloud.oss maintainers
 options:
@@ -120,14 +121,16 @@ cname_target:
   type: str
   sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
 verified:
-  description: V(true) only when OSS said no token is needed because the domain is already verified and bound to the bucket.
+  description:
+    - V(true) only when OSS says the domain is already verified and bound to the bucket (it lists the domain as bound,
+      or answers that no token is needed); RV(token) is then V(null).
   returned: always
   type: bool
   sample: false
 """
 
-from ansible_collections.alicloud.oss.plugins.module_utils._binding import txt_record_name
-from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import create_cname_token, get_cname_token
+from ansible_collections.alicloud.oss.plugins.module_utils._binding import find_cname, txt_record_name
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import create_cname_token, get_cname_token, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain
@@ -138,8 +141,13 @@ def ensure_token(oss: OssModule) -> dict:
     domain = normalize_domain(oss.params["domain"])
     token = get_cname_token(oss.client, bucket, domain)
     changed, verified = False, False
-    if token is None or (token["expires_in"] is not None and token["expires_in"] <= 0):
+    if token is not None and token["expires_in"] is not None and token["expires_in"] <= 0:
         token = None
+    if token is None:
+        # OSS consumes the token when it binds the domain; a bound domain needs no new token, and asking for
+        # one would be a write that changes nothing (and a wrong prediction in check mode).
+        verified = find_cname(list_cname(oss.client, bucket), domain) is not None
+    if token is None and not verified:
         changed = True
         if not oss.check_mode:
             token, verified = _create(oss, bucket, domain)
@@ -163,6 +171,7 @@ def _create(oss, bucket, domain):
     try:
         return create_cname_token(oss.client, bucket, domain), False
     except OssServiceError as exc:
+        # Kept for a domain bound between the read above and this write.
         if exc.code == "NoNeedCreateCnameToken":
             return None, True
         raise

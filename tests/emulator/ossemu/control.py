@@ -57,8 +57,11 @@ def _publish_dns(core, payload, query):
     record_type = str(payload.get('type', 'TXT')).upper()
     if record_type != 'TXT':
         raise ControlError(400, 'only TXT records are emulated')
-    core.publish_txt(_field(payload, 'name', (str,)), _field(payload, 'value', (str,)))
-    return {'ok': True}
+    name, value = _field(payload, 'name', (str,)), _field(payload, 'value', (str,))
+    # 'changed' lets a playbook use this endpoint the way it would use an idempotent DNS module.
+    already = value in core.snapshot()['dns'].get(name.lower().rstrip('.'), [])
+    core.publish_txt(name, value)
+    return {'ok': True, 'changed': not already}
 
 
 def _remove_dns(core, payload, query):
