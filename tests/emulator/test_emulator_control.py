@@ -140,3 +140,14 @@ def test_state_file_round_trip(tmp_path):
         cert_id = before['persist.example.com']['Certificate']['CertId']
         assert bind(client, second, 'reuse.example.com', CertId=cert_id).status == 200  # the uploaded id survived
         assert client.create_token('demo-bucket', 'persist.example.com').code == 'NoNeedCreateCnameToken'
+
+
+def test_an_emulator_bug_answers_internal_error(emulator, client, capsys):
+    def broken(bucket, request):
+        raise RuntimeError('simulated emulator bug')
+
+    emulator.core._dispatch['ListCname'] = broken  # pylint: disable=protected-access
+    response = client.list_cname('demo-bucket')
+    assert (response.status, response.code) == (500, 'InternalError')
+    assert emulator.requests[-1]['code'] == 'InternalError'
+    assert 'simulated emulator bug' in capsys.readouterr().err

@@ -7,6 +7,8 @@ import dataclasses
 import datetime
 import hashlib
 import hmac
+import sys
+import traceback
 
 from . import request as req
 from .auth import Credential, CredentialStore, Verifier
@@ -37,7 +39,7 @@ class EmulatorCore:
         self.credentials = CredentialStore(self.config)
         # Replaceable hook: access_key_id -> Credential or None (issue 8 plugs STS AssumeRole in here).
         self.credential_lookup = self.credentials.lookup
-        self.verifier = Verifier(lambda access_key_id: self.credential_lookup(access_key_id), self.clock, self.settings.max_skew_seconds)
+        self.verifier = Verifier(self._lookup_credential, self.clock, self.settings.max_skew_seconds)
         self.operations = Operations(self.state, self.clock, self.settings)
         self.faults = FaultQueue()
         self.log = RequestLog(request_log)
@@ -50,12 +52,21 @@ class EmulatorCore:
             req.DELETE_CNAME: self.operations.delete_cname,
         }
 
+    def _lookup_credential(self, access_key_id):
+        # Resolved at call time so that assigning a new credential_lookup takes effect immediately.
+        return self.credential_lookup(access_key_id)
+
     def answer(self, request, request_id, host_id):
         """Run one OSS request through bucket lookup, authentication and the operation; never raises OssError."""
         try:
             body = self._run(request)
         except OssError as error:
             return Answer(error.status, 'application/xml', error_document(error, request_id, host_id), error.code, error.ec)
+        except Exception:
+            # An emulator bug: answer like OSS does for internal errors, and leave the traceback for whoever runs it.
+            traceback.print_exc(file=sys.stderr)
+            error = OssError(500, 'InternalError', 'We encountered an internal error. Please try again.')
+            return Answer(500, 'application/xml', error_document(error, request_id, host_id), error.code)
         return Answer(200, 'application/xml' if body else None, body)
 
     def _run(self, request):

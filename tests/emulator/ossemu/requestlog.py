@@ -16,7 +16,7 @@ class RequestLog:
     def __init__(self, path=None):
         self._lock = threading.Lock()
         self._entries = []
-        self._stream = open(path, 'a', encoding='utf-8') if path else None  # pylint: disable=consider-using-with
+        self._stream = open(path, 'a', encoding='utf-8') if path else None
 
     def append(self, entry):
         entry = {field: entry.get(field) for field in FIELDS}

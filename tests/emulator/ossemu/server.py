@@ -45,7 +45,7 @@ class OssHandler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._handle()
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args):
         """Silence the default stderr access log: the JSON request log is the record."""
 
     @property
@@ -236,7 +236,7 @@ class Emulator:
             # Handshakes happen in the per-connection thread, so one stuck client cannot block accept().
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
             scheme = 'https'
-        self.endpoint = '%s://%s:%d' % (scheme, self.host, self.port)
+        self.endpoint = '%s://%s:%d' % (scheme, self.host, self._server.server_address[1])
         # A short poll interval keeps stop() (and so every test teardown) fast.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.02}, name='oss-emulator', daemon=True)
         self._thread.start()
