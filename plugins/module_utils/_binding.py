@@ -25,14 +25,14 @@ def find_cname(listing: dict, domain: str) -> dict | None:
     return None
 
 
-def bind_failure(client, bucket: str, domain: str, exc: OssError, doing: str) -> ModuleFailure:
+def bind_failure(client, bucket: str, domain: str, exc: OssError, doing: str, waited: int = 0, **result) -> ModuleFailure:
     """A ModuleFailure whose message says what to do next; for ownership errors it names the TXT record and token."""
     if isinstance(exc, OssServiceError) and exc.code == OWNERSHIP_CODE:
-        return ModuleFailure(ownership_message(client, bucket, domain, doing), exc.to_dict())
-    return ModuleFailure(f"{doing} failed. {describe_error(exc)}", exc.to_dict())
+        return ModuleFailure(ownership_message(client, bucket, domain, doing, waited), exc.to_dict(), **result)
+    return ModuleFailure(f"{doing} failed. {describe_error(exc)}", exc.to_dict(), **result)
 
 
-def ownership_message(client, bucket: str, domain: str, doing: str) -> str:
+def ownership_message(client, bucket: str, domain: str, doing: str, waited: int = 0) -> str:
     token = _current_token(client, bucket, domain)
     if token:
         publish = (f"publish a TXT record {txt_record_name(domain)} with the value {token['token']} "
@@ -40,8 +40,11 @@ def ownership_message(client, bucket: str, domain: str, doing: str) -> str:
     else:
         publish = (f"create a CNAME token with alicloud.oss.cname_token (none is valid now), then publish it as a TXT record "
                    f"{txt_record_name(domain)}")
-    return (f"{doing} failed: OSS has not verified that you own {domain}. To prove it, {publish}; "
-            "wait until the record is visible in DNS, then run again, or set verification_timeout to keep retrying. "
+    if waited:
+        then = f"check that the record is visible in public DNS; OSS still refused after retrying for {waited} s (verification_timeout)."
+    else:
+        then = "wait until the record is visible in DNS, then run again, or set verification_timeout to keep retrying."
+    return (f"{doing} failed: OSS has not verified that you own {domain}. To prove it, {publish}; {then} "
             "If the domain was bound before, its verification may have lapsed: create a new token and publish it again.")
 
 

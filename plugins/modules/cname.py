@@ -137,10 +137,10 @@ cname_target:
 import time
 
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import OWNERSHIP_CODE, bind_failure
-from ansible_collections.alicloud.oss.plugins.module_utils._client import backoff_delay
+from ansible_collections.alicloud.oss.plugins.module_utils._client import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
-from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
+from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_domains
 
 
@@ -160,10 +160,10 @@ def ensure_cnames(oss: OssModule) -> dict:
     _check_numbers(params)
     bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
     to_add, to_remove = plan(bound, wanted, params["state"], params["purge"] and params["domains"] is not None)
-    done_add, done_remove = to_add, to_remove
+    done_add, done_remove, gone = to_add, to_remove, to_remove
     if not oss.check_mode and (to_add or to_remove):
-        done_add, done_remove = _apply(oss, bucket, to_add, to_remove)
-    after = sorted((bound | set(done_add)) - set(done_remove))
+        done_add, done_remove, gone = _apply(oss, bucket, to_add, to_remove, bound)
+    after = sorted((bound | set(done_add)) - set(gone))
     return {
         "changed": bool(done_add or done_remove),
         "domains": after,
@@ -187,16 +187,22 @@ def _check_numbers(params):
         raise OssConfigError(f"concurrency must be 1 or more, not {params['concurrency']}.", "concurrency")
 
 
-def _apply(oss, bucket, to_add, to_remove):
+def _apply(oss, bucket, to_add, to_remove, bound):
     """Run every write; when some fail, fail listing what succeeded and what did not."""
     jobs = [("bind", domain) for domain in to_add] + [("unbind", domain) for domain in to_remove]
     outcomes = _run_jobs(oss, bucket, jobs, oss.params["concurrency"])
-    failures = sorted((job for job in jobs if isinstance(outcomes[job], BaseException)), key=lambda job: job[1])
-    done_add = sorted(domain for action, domain in jobs if action == "bind" and not isinstance(outcomes[(action, domain)], BaseException))
-    done_remove = sorted(domain for action, domain in jobs if action == "unbind" and not isinstance(outcomes[(action, domain)], BaseException))
+    failures = sorted((job for job in jobs if isinstance(outcomes[job], OssError)), key=lambda job: job[1])
+    # An unbind that OSS answers with NoSuchCname removed nothing: it was already gone.
+    done_add = sorted(domain for action, domain in jobs if action == "bind" and outcomes[(action, domain)] is _DONE)
+    done_remove = sorted(domain for action, domain in jobs if action == "unbind" and outcomes[(action, domain)] is _DONE)
+    gone = [domain for action, domain in jobs if action == "unbind" and not isinstance(outcomes[(action, domain)], OssError)]
     if failures:
-        raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove)
-    return done_add, done_remove
+        raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, bound - set(gone))
+    return done_add, done_remove, gone
+
+
+_DONE = "done"
+_ALREADY = "already"
 
 
 def _run_jobs(oss, bucket, jobs, concurrency):
@@ -210,16 +216,15 @@ def _run_jobs(oss, bucket, jobs, concurrency):
 
 
 def _run_job(oss, bucket, job):
-    """None on success, the OssError otherwise (returned, not raised, so one failure does not hide the others' results)."""
+    """_DONE, _ALREADY, or the OssError (returned, not raised, so one failure does not hide the others' results)."""
     action, domain = job
     try:
         if action == "bind":
             _bind(oss, bucket, domain)
-        else:
-            delete_cname(oss.client, bucket, domain)
+            return _DONE
+        return _DONE if delete_cname(oss.client, bucket, domain) else _ALREADY
     except OssError as exc:
         return exc
-    return None
 
 
 def _bind(oss, bucket, domain):
@@ -233,22 +238,30 @@ def _bind(oss, bucket, domain):
             if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
                 raise
         # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
-        delay = min(1.0 + backoff_delay(attempt + 1), max(0.0, deadline - time.monotonic()))
+        delay = min(BACKOFF_CAP, 1.0 + backoff_delay(attempt + 1), max(0.0, deadline - time.monotonic()))
         time.sleep(delay)
         attempt += 1
 
 
-def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove):
+def _describe_job(action, domain, bucket):
+    return f"Binding {domain} to bucket {bucket}" if action == "bind" else f"Unbinding {domain} from bucket {bucket}"
+
+
+def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, remaining):
+    after = sorted(remaining | set(done_add))
+    state = dict(changed=bool(done_add or done_remove), domains=after, added=done_add, removed=done_remove)
+    explained = {job: bind_failure(oss.client, bucket, job[1], outcomes[job], _describe_job(*job, bucket), oss.params["verification_timeout"],
+                                   **state)
+                 for job in failures}
+    first = explained[failures[0]]
     if len(failures) == 1 and not done_add and not done_remove:
-        action, domain = failures[0]
-        doing = f"Binding {domain} to bucket {bucket}" if action == "bind" else f"Unbinding {domain} from bucket {bucket}"
-        return bind_failure(oss.client, bucket, domain, outcomes[failures[0]], doing)
-    failed = "; ".join(f"{action} {domain}: {describe_error(outcomes[(action, domain)])}" for action, domain in failures)
+        return first
+    failed = " ".join(explained[job].msg for job in failures)
     msg = (f"{len(failures)} of {len(outcomes)} changes on bucket {bucket} failed. "
-           f"Bound: {', '.join(done_add) or 'none'}. Unbound: {', '.join(done_remove) or 'none'}. Failed: {failed}")
+           f"Bound: {', '.join(done_add) or 'none'}. Unbound: {', '.join(done_remove) or 'none'}. "
+           f"Failed: {', '.join(domain for _action, domain in failures)}. {failed}")
     errors = {domain: outcomes[(action, domain)].to_dict() for action, domain in failures}
-    return ModuleFailure(msg, None, changed=bool(done_add or done_remove), added=done_add, removed=done_remove,
-                         failed_domains=[domain for _action, domain in failures], errors=errors)
+    return ModuleFailure(msg, first.error, failed_domains=[domain for _action, domain in failures], errors=errors, **state)
 
 
 def main():

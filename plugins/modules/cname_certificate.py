@@ -153,7 +153,7 @@ certificate:
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, find_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
-from ansible_collections.alicloud.oss.plugins.module_utils._module import OssModule
+from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
     check_private_key_pem,
     normalize_domain,
@@ -196,9 +196,10 @@ def certificate_request(desired: Desired | None, bound: dict | None, previous_ce
     fields = desired.fields()
     if previous_cert_id:
         fields["previous_cert_id"] = previous_cert_id
-    elif bound and not force:
-        fields["previous_cert_id"] = bound.get("cert_id")
-    if force or not bound:
+    elif bound and bound.get("cert_id") and not force:
+        fields["previous_cert_id"] = bound["cert_id"]
+    # OSS needs Force when no PreviousCertId is sent; a bound certificate without an id (a legacy upload) offers nothing to lock on.
+    if force or not bound or "previous_cert_id" not in fields:
         fields["force"] = True
     return fields
 
@@ -239,9 +240,13 @@ def _apply(oss, bucket, domain, request, binds_domain):
         doing = f"{'Detaching' if 'delete_certificate' in request else 'Attaching'} the certificate of {domain} on bucket {bucket}"
     try:
         put_cname(oss.client, bucket, domain, request)
-        entry = find_cname(list_cname(oss.client, bucket), domain)
     except OssError as exc:
         raise bind_failure(oss.client, bucket, domain, exc, doing) from None
+    try:
+        entry = find_cname(list_cname(oss.client, bucket), domain)
+    except OssError as exc:
+        raise ModuleFailure(f"{doing} succeeded, but reading the binding back failed: {describe_error(exc)}", exc.to_dict(),
+                            changed=True) from None
     return entry["certificate"] if entry else None
 
 
