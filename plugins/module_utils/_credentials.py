@@ -60,6 +60,9 @@ def _from_options(params, environ, looked):
     looked.append("task options access_key_id/access_key_secret (not set)")
     if not (key_id or secret or token):
         return None
+    if not (key_id or secret):
+        raise OssCredentialError("security_token is set in the task options but access_key_id and access_key_secret are not: a task that "
+                                 "sets security_token must also set the key pair (credentials are never mixed across sources).", "access_key_id")
     return _complete(key_id, secret, token, "task options", "access_key_id", "access_key_secret")
 
 
@@ -94,7 +97,10 @@ def _from_profile(params, environ, looked):
     profile = load_profile(params)
     if profile is None:
         path = os.path.expanduser(params.get("credentials_file") or DEFAULT_CREDENTIALS_FILE)
-        looked.append(f"credentials file {path} (not found)")
+        if os.path.exists(path):
+            looked.append(f"credentials file {path} (it has no profile '{_read_config(path).get('current') or 'default'}')")
+        else:
+            looked.append(f"credentials file {path} (not found)")
         return None
     looked.append(f"profile '{profile.name}' in {profile.path}")
     return credentials_from_profile(profile)
