@@ -153,7 +153,8 @@ def check_private_key_pem(text, option: str = "private_key") -> str:
     if not isinstance(text, str) or not text.strip():
         raise OssConfigError(f"{option} must be the PEM text of the certificate's private key.", option)
     blocks = _PEM_BLOCK.findall(text)
-    if any(label == "ENCRYPTED PRIVATE KEY" for label, _body in blocks):
+    # PKCS#8 encryption changes the label; the traditional OpenSSL format keeps it and adds a Proc-Type header.
+    if any(label == "ENCRYPTED PRIVATE KEY" or "Proc-Type: 4,ENCRYPTED" in body for label, body in blocks):
         raise OssConfigError(f"{option} is encrypted; OSS needs the unencrypted PEM key.", option)
     keys = [(label, body) for label, body in blocks if label in _KEY_LABELS]
     if len(keys) != 1:
