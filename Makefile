@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 # ansible-test and ansible-playbook need the tree under ansible_collections/<namespace>/<name>.
 COLL_ROOT := .tmp/collections
 COLL_LINK := $(COLL_ROOT)/ansible_collections/alicloud/oss
+# Extra options for hack/run_tests.py, e.g. `make sanity ARGS="--sanity-test pep8"` (see docs/development.md).
+ARGS ?=
 
-.PHONY: all venv test units emulator-tests integration sanity lint docs-lint demo bench build clean constraints
+.PHONY: all venv test units emulator-tests integration sanity lint docs-lint demo bench build clean clean-cache constraints
 
 all: test
 
@@ -25,25 +27,25 @@ $(COLL_LINK):
 	ln -sfn "$(CURDIR)" $@
 
 test: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py --all
+	$(VPY) hack/run_tests.py --all $(ARGS)
 
 units: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py units
+	$(VPY) hack/run_tests.py units $(ARGS)
 
 emulator-tests: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py emulator
+	$(VPY) hack/run_tests.py emulator $(ARGS)
 
 integration: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py integration
+	$(VPY) hack/run_tests.py integration $(ARGS)
 
 sanity: $(STAMP)
-	$(VPY) hack/run_tests.py sanity
+	$(VPY) hack/run_tests.py sanity $(ARGS)
 
 lint: $(STAMP)
-	$(VPY) hack/run_tests.py lint
+	$(VPY) hack/run_tests.py lint $(ARGS)
 
 docs-lint: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py docs
+	$(VPY) hack/run_tests.py docs $(ARGS)
 
 demo: $(STAMP) $(COLL_LINK)
 	$(VPY) hack/demo.py
@@ -66,3 +68,7 @@ constraints:
 
 clean:
 	rm -rf .tmp build tests/output .pytest_cache
+
+# Also drop the project-local HOME of ansible-test (cached sanity venvs; the next sanity run rebuilds them).
+clean-cache: clean
+	rm -rf .cache
