@@ -11,6 +11,7 @@ import base64
 import hashlib
 import platform
 import random
+import re
 import time
 import traceback
 from datetime import datetime, timezone
@@ -120,6 +121,10 @@ class OssClient:
             raise OssTransportError(f"no answer from {self.endpoint.netloc} within the timeout of {self.timeout:g} s") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
+            if _is_name_resolution_failure(exc):
+                # A host name that does not resolve will not resolve a second later either.
+                raise OssTransportError(f"the host name of {self.endpoint.netloc} could not be resolved; check endpoint and region",
+                                        retryable=False) from None
             raise OssTransportError(f"the connection to {self.endpoint.netloc} failed ({_reason(exc)})") from None
         headers = {name.lower(): value for name, value in response.headers.items()}
         return OssResponse(response.status_code, headers, content, headers.get("x-oss-request-id"), attempt)
@@ -157,8 +162,9 @@ def _error_from(answer: OssResponse):
     try:
         root = parse_document(answer.body, answer.status, answer.request_id) if answer.body else None
     except OssResponseError as exc:
-        kind = f" ({content_type.split(';')[0]})" if content_type else ""
-        return OssResponseError(f"OSS answered HTTP {answer.status} with a body that is not an OSS error document{kind}: {exc}",
+        kind = f"{content_type.split(';')[0]}; " if content_type else ""
+        rid = f"; request id {answer.request_id}" if answer.request_id else ""
+        return OssResponseError(f"OSS answered HTTP {answer.status} with a body that is not an OSS error document ({kind}{exc.reason}){rid}.",
                                 answer.status, answer.request_id)
     fields = error_fields(root) if root is not None else None
     if fields is None:
@@ -178,14 +184,22 @@ def _after(attempts: int) -> str:
     return f" (after {attempts} attempts)" if attempts > 1 else ""
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")\]]+")
+_QUOTED_CAUSE = re.compile(r"(?:RemoteDisconnected|IncompleteRead|ConnectionResetError|ProtocolError)\(['\"]?([^'\")]+)")
+
+
 def _reason(exc) -> str:
     """The innermost cause, without the URL (which is already named) or object reprs."""
-    text = str(exc.args[0] if exc.args else exc)
-    for marker in ("Caused by ", "ProtocolError(", "NewConnectionError("):
-        if marker in text:
-            text = text.split(marker, 1)[1]
-    text = text.strip("()'\" ")
-    return text[:200] or type(exc).__name__
+    text = str(exc)
+    match = _ERRNO.search(text) or _QUOTED_CAUSE.search(text)
+    if match:
+        return (match.group(1) if match.groups() else match.group(0)).strip().rstrip(".:,")
+    return text.strip()[:200] or type(exc).__name__
+
+
+def _is_name_resolution_failure(exc) -> bool:
+    text = str(exc)
+    return "NameResolutionError" in text or "Name or service not known" in text or "[Errno -2]" in text or "[Errno -3]" in text
 
 
 def _tls_message(endpoint, exc) -> str:

@@ -93,9 +93,14 @@ class OssResponseError(OssError):
     def __init__(self, message: str, status: int | None = None, request_id: str | None = None, attempts: int = 1):
         super().__init__(message)
         self.operation = None
+        self.reason = message
         self.status = status
         self.request_id = request_id
         self.attempts = attempts
+
+    def to_dict(self) -> dict:
+        # No error document: only what the HTTP layer knows.
+        return {"code": None, "message": str(self), "request_id": self.request_id, "host_id": None, "ec": None, "status": self.status}
 
 
 class OssServiceError(OssError):

@@ -109,7 +109,7 @@ class OssModule:
 
     def _build_client(self) -> OssClient:
         params = self.params
-        if params["timeout"] <= 0:
+        if not params["timeout"] > 0:  # also refuses NaN
             raise OssConfigError(f"timeout must be a positive number of seconds, not {params['timeout']:g}.", "timeout")
         if params["retries"] < 0:
             raise OssConfigError(f"retries must be 0 or more, not {params['retries']}.", "retries")
@@ -153,9 +153,9 @@ def describe_error(exc: OssError) -> str:
         attempts = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
         return f"OSS refused {exc.operation or 'the request'}{attempts}: {exc.describe()}"
     if isinstance(exc, OssResponseError):
-        attempts = f" (after {exc.attempts} attempts)" if exc.attempts > 1 else ""
-        operation = f"{exc.operation}: " if exc.operation else ""
-        return f"{operation}{exc}{attempts}"
+        attempts = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
+        operation = f" to {exc.operation}" if exc.operation else ""
+        return f"Unusable OSS answer{operation}{attempts}: {exc}"
     if isinstance(exc, OssTransportError):
         return f"Could not reach OSS: {exc}."
     return str(exc)

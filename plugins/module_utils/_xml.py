@@ -47,6 +47,9 @@ def cname_configuration(domain: str, certificate: dict | None = None) -> bytes:
     root = ET.Element("BucketCnameConfiguration")
     cname = ET.SubElement(root, "Cname")
     ET.SubElement(cname, "Domain").text = domain
+    if certificate and certificate.get("delete_certificate") and certificate.get("force") is not None:
+        # OSS answers MalformedXML to this pair whatever Force says; refuse it here rather than send it.
+        raise ValueError("DeleteCertificate is never sent together with Force")
     fields = [(tag, certificate.get(key)) for key, tag in _CERT_FIELDS] if certificate else []
     fields = [(tag, value) for tag, value in fields if value is not None and value != ""]
     if fields:
@@ -63,11 +66,12 @@ def parse_document(body: bytes, status: int | None = None, request_id: str | Non
     try:
         return _defused_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise OssResponseError(f"OSS answer{_status_text(status)} was refused: it declares a DTD or XML entities, which OSS never sends"
-                               f"{_request_id_text(request_id)}.", status, request_id) from None
+        reason = "it declares a DTD or XML entities, which OSS never sends; nothing was expanded"
     except (ET.ParseError, ValueError, TypeError) as exc:
-        raise OssResponseError(f"OSS answer{_status_text(status)} is not a well-formed XML document ({_short(exc)})"
-                               f"{_request_id_text(request_id)}.", status, request_id) from None
+        reason = f"it is not well-formed XML: {_short(exc)}"
+    error = OssResponseError(f"OSS answer{_status_text(status)} was refused: {reason}{_request_id_text(request_id)}.", status, request_id)
+    error.reason = reason
+    raise error
 
 
 def _status_text(status):

@@ -40,7 +40,7 @@ def test_defaults():
     assert (transport.attempts, transport.retryable) == (1, True)
     response = OssResponseError("x")
     assert (response.status, response.request_id, response.attempts, response.operation) == (None, None, 1, None)
-    assert response.to_dict() is None
+    assert response.to_dict() == {"code": None, "message": "x", "request_id": None, "host_id": None, "ec": None, "status": None}
     service = OssServiceError(500, "InternalError", "boom")
     assert (service.request_id, service.host_id, service.ec, service.extra, service.attempts, service.operation) == (None, None, None, {}, 1,
                                                                                                                      None)

@@ -298,7 +298,8 @@ def test_response_error_is_one_line(capsys):
 
     code, result, _out = _run(dict(BASE_ARGS), handler, capsys)
     assert code == 1
-    assert result["msg"].startswith("ListCname: OSS answered HTTP 403 with a body that is not an OSS error document (text/html)")
+    assert result["msg"].startswith("Unusable OSS answer to ListCname: OSS answered HTTP 403 with a body that is not an OSS error document (text/html; ")
+    assert result["error"]["status"] == 403 and result["error"]["code"] is None
     assert "rid-html" in result["msg"]
     assert "\n" not in result["msg"]
 
@@ -402,7 +403,7 @@ def test_describe_error_kinds():
     response = OssResponseError("OSS answered HTTP 502 without an error document.", 502, "rid", attempts=3)
     response.operation = "PutCname"
     text = describe_error(response)
-    assert text.startswith("PutCname: OSS answered HTTP 502 without an error document.")
+    assert text.startswith("Unusable OSS answer to PutCname after 3 attempts: OSS answered HTTP 502 without an error document.")
     assert "after 3 attempts" in text
     service = OssServiceError(404, "NoSuchBucket", "The specified bucket does not exist.", "rid")
     assert describe_error(service) == "OSS refused the request: " + service.describe()

@@ -331,13 +331,13 @@ def test_v4_is_the_default_signature(run_module, fake_oss):
     assert fake_oss.sent[0].headers["Authorization"].startswith("OSS4-HMAC-SHA256 Credential=LTAI5tModuleTestKeyId/")
 
 
-def test_answer_that_is_not_an_error_document_fails_without_error(run_module, fake_oss):
+def test_answer_that_is_not_an_error_document_fails_without_an_error_code(run_module, fake_oss):
     fake_oss.fail("GetCnameToken", status=403, raw_body=b"<html><body>Forbidden by proxy</body></html>")
     run = run_module(cname_token, domain=DOMAIN)
 
     assert fake_oss.operations() == ["GetCnameToken"]
     assert run["failed"] is True
-    assert "error" not in run
+    assert run["error"]["code"] is None and run["error"]["status"] == 403
     assert "HTTP 403" in run["msg"]
     assert "\n" not in run["msg"]
 
