@@ -21,6 +21,10 @@ DEFAULTS = {
     'sts': [],
     'buckets': [],
     'certificates': [],
+    'roles': [],
+    'oidc_providers': [],
+    'ecs_instance_role': None,
+    'metadata_hardened': False,
 }
 
 OWNERSHIP_MODES = ('dns', 'token')
@@ -60,6 +64,23 @@ def check_config(config):
         _require_keys(bucket, ('name', 'region', 'owner'), 'buckets')
     for cert in config['certificates']:
         _require_keys(cert, ('cert_id', 'owner', 'fingerprint', 'valid_start_date', 'valid_end_date'), 'certificates')
+    _check_credential_services(config)
+
+
+def _check_credential_services(config):
+    for role in config['roles']:
+        _require_keys(role, ('arn', 'owner'), 'roles')
+        _require(':role/' in role['arn'], 'roles entry %r: arn must read acs:ram::<account>:role/<name>' % role['arn'])
+        maximum = role.setdefault('max_session_duration', 3600)
+        _require(isinstance(maximum, int) and 900 <= maximum <= 43200, 'roles entry %r: max_session_duration must be 900 to 43200' % role['arn'])
+        role['owner'] = str(role['owner'])
+        role['trusted_accounts'] = [str(account) for account in role.get('trusted_accounts', [])]
+    for provider in config['oidc_providers']:
+        _require_keys(provider, ('arn', 'owner', 'token'), 'oidc_providers')
+        provider['owner'] = str(provider['owner'])
+    role_names = [role['arn'].rsplit(':role/', 1)[-1] for role in config['roles']]
+    _require(config['ecs_instance_role'] in [None] + role_names, 'ecs_instance_role must be the name of one of the roles')
+    _require(isinstance(config['metadata_hardened'], bool), 'metadata_hardened must be true or false')
 
 
 def _require_keys(item, keys, section):

@@ -134,6 +134,29 @@ def _credentials(core, payload, query):
     return {'ok': True}
 
 
+def _metadata(core, payload, query):
+    metadata = core.metadata
+    for name in ('hardened', 'token_api'):
+        if name in payload:
+            if not isinstance(payload[name], bool):
+                raise ControlError(400, '%s must be true or false' % name)
+            setattr(metadata, name, payload[name])
+    if 'role' in payload:
+        role = payload['role']
+        if role is not None and (not isinstance(role, str) or core.sts.role_by_name(role) is None):
+            raise ControlError(400, 'role must be null or the name of a configured role')
+        metadata.role = role
+    return dict(metadata.settings(), ok=True)
+
+
+def _metadata_state(core, payload, query):
+    return dict(core.metadata.settings(), ok=True)
+
+
+def _sts(core, payload, query):
+    return {'ok': True, 'issued': list(core.sts.issued)}
+
+
 def _state(core, payload, query):
     return core.snapshot()
 
@@ -158,6 +181,9 @@ ROUTES = {
     ('GET', 'clock'): _clock_state,
     ('POST', 'ownership'): _ownership,
     ('POST', 'credentials'): _credentials,
+    ('POST', 'metadata'): _metadata,
+    ('GET', 'metadata'): _metadata_state,
+    ('GET', 'sts'): _sts,
     ('GET', 'state'): _state,
     ('POST', 'reset'): _reset,
 }

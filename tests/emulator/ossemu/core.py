@@ -18,6 +18,7 @@ from .faults import FaultQueue
 from .operations import Operations
 from .requestlog import RequestLog
 from .state import State
+from .sts import MetadataService, StsService
 from .timefmt import Clock, parse_iso8601
 
 
@@ -40,6 +41,9 @@ class EmulatorCore:
         # Replaceable hook: access_key_id -> Credential or None (issue 8 plugs STS AssumeRole in here).
         self.credential_lookup = self.credentials.lookup
         self.verifier = Verifier(self._lookup_credential, self.clock, self.settings.max_skew_seconds)
+        # STS and the ECS metadata service hand out temporary credentials that the OSS side then accepts.
+        self.sts = StsService(self)
+        self.metadata = MetadataService(self, self.sts)
         self.operations = Operations(self.state, self.clock, self.settings)
         self.faults = FaultQueue()
         self.log = RequestLog(request_log)
@@ -109,11 +113,12 @@ class EmulatorCore:
         return snapshot
 
     def reset(self):
-        """Forget bindings, tokens, DNS records, uploads, faults and the clock offset; keep the config and the log."""
+        """Forget bindings, tokens, DNS records, uploads, faults, metadata settings and the clock offset; keep the config and the log."""
         with self.state.lock:
             self.state.reset()
             self.state.save()
         self.faults.clear()
+        self.metadata.reset()
         self.clock.offset = 0.0
         self.settings.ownership = self.settings.configured_ownership
 

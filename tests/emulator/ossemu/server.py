@@ -14,6 +14,7 @@ from . import request as req
 from .control import PREFIX as CONTROL_PREFIX, handle_control
 from .core import EmulatorCore
 from .faults import broken_answer, fault_from_spec
+from .sts import is_sts_request
 from .timefmt import iso8601_ms, rfc1123
 from .xmldocs import parse_cname_body, peek_domain
 
@@ -65,7 +66,24 @@ class OssHandler(BaseHTTPRequestHandler):
             status, payload = handle_control(self.core, self.command, url.path, req.parse_query(url.query), body)
             self._send_json(status, payload)
             return
+        if self._handle_credential_services(url, body):
+            return
         self._handle_oss(url, body, started)
+
+    # --- STS and the ECS metadata service (not OSS requests: no faults, no request log) -------------------------
+    def _handle_credential_services(self, url, body):
+        core = self.core
+        if url.path.startswith('/latest/'):
+            status, content_type, answer = core.metadata.answer(self.command, url.path, req.header_dict(self.headers.items()))
+            self._send(status, content_type, answer)
+            return True
+        query_pairs = req.parse_query(url.query)
+        if not is_sts_request(self.command, url.path, query_pairs, body):
+            return False
+        host = req.host_without_port(self.headers.get('Host', ''))
+        status, answer = core.sts.answer(self.command, query_pairs, req.header_dict(self.headers.items()), body, host)
+        self._send(status, 'application/json;charset=utf-8', answer)
+        return True
 
     # --- OSS requests -----------------------------------------------------------------------------------------
     def _handle_oss(self, url, body, started):
@@ -309,6 +327,29 @@ class Emulator:
     def add_sts(self, access_key_id, access_key_secret, security_token, owner, expiration):
         """`expiration`: an aware datetime or an ISO 8601 string such as 2099-01-01T00:00:00Z."""
         self.core.add_credential(access_key_id, access_key_secret, owner, security_token, expiration)
+
+    # --- STS and the ECS metadata service ----------------------------------------------------------------------
+    def add_role(self, arn, owner, max_session_duration=3600, trusted_accounts=(), external_id=None):
+        """A RAM role that AssumeRole (and the metadata service, by the role's name) hands credentials out for."""
+        role = {'arn': arn, 'owner': str(owner), 'max_session_duration': max_session_duration,
+                'trusted_accounts': [str(account) for account in trusted_accounts]}
+        if external_id:
+            role['external_id'] = external_id
+        self.core.sts.roles[arn] = role
+
+    def add_oidc_provider(self, arn, owner, token):
+        """An OIDC provider whose (one, fixed) token AssumeRoleWithOIDC accepts for roles of the same owner."""
+        self.core.sts.providers[arn] = {'arn': arn, 'owner': str(owner), 'token': token}
+
+    @property
+    def sts_issued(self):
+        """Every credential set STS or the metadata service handed out: key id, how, role, session, expiration (no secrets)."""
+        return list(self.core.sts.issued)
+
+    @property
+    def metadata(self):
+        """The metadata service: set .hardened (GETs need a session token), .token_api (False: the token PUT answers 404), .role."""
+        return self.core.metadata
 
     # --- DNS, faults, log, state ------------------------------------------------------------------------------
     def publish_txt(self, name, value):
