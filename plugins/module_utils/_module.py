@@ -34,6 +34,19 @@ COMMON_ARGUMENT_SPEC = dict(
     security_token=dict(type="str", no_log=True),
     profile=dict(type="str", fallback=(env_fallback, ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"])),
     credentials_file=dict(type="path", default="~/.aliyun/config.json", fallback=(env_fallback, ["ALICLOUD_SHARED_CREDENTIALS_FILE"])),
+    assume_role=dict(type="dict", options=dict(
+        role_arn=dict(type="str", required=True),
+        session_name=dict(type="str", default="ansible-alicloud-oss"),
+        duration_seconds=dict(type="int", default=3600),
+        policy=dict(type="json"),
+        external_id=dict(type="str", no_log=False),
+    )),
+    # No env fallback: an empty ecs_role_name means "ask the instance", and the environment's role names are read
+    # by _credentials at their own place in the order.
+    ecs_role_name=dict(type="str"),
+    # No default: a RamRoleArn or OIDC profile's sts_region picks the endpoint when this is unset.
+    sts_endpoint=dict(type="str", fallback=(env_fallback, ["ALIBABA_CLOUD_STS_ENDPOINT"])),
+    ecs_metadata_endpoint=dict(type="str", default="http://100.100.100.200", fallback=(env_fallback, ["ALIBABA_CLOUD_ECS_METADATA_ENDPOINT"])),
     region=dict(type="str", fallback=(env_fallback, ENV_REGION)),
     endpoint=dict(type="str", fallback=(env_fallback, ["OSS_ENDPOINT"])),
     addressing_style=dict(type="str", default="auto", choices=["auto", "virtual", "path"]),
