@@ -13,8 +13,8 @@ options:
       - AccessKey ID of a RAM user, or the temporary AccessKey ID issued by STS.
       - When no credential option is set, the environment variables E(ALICLOUD_ACCESS_KEY_ID), E(ALICLOUD_ACCESS_KEY),
         E(ALIBABA_CLOUD_ACCESS_KEY_ID) and E(OSS_ACCESS_KEY_ID) are read, the first one set wins.
-      - Credentials come from exactly one source, in this order. Task options, then environment variables, then the profile file.
-        A source supplies the key ID, the secret and the security token together; they are never mixed across sources.
+      - Credentials come from exactly one source; the notes give the order. A source supplies the key ID, the secret and the
+        security token together; they are never mixed across sources.
     type: str
     aliases: [access_key, alicloud_access_key]
   access_key_secret:
@@ -34,7 +34,12 @@ options:
     description:
       - Name of the profile to use from O(credentials_file), when neither task options nor environment variables supply credentials.
       - Without it, the file's C(current) profile is used.
-      - Profiles of mode C(AK) and C(StsToken) are supported. The profile's C(region_id) is used when O(region) and O(endpoint) are unset.
+      - "Supported modes: C(AK) (C(access_key_id), C(access_key_secret)); C(StsToken) (the same and C(sts_token));
+        C(RamRoleArn) (the key pair signs AssumeRole for C(ram_role_arn), with C(ram_session_name), C(expired_seconds), C(external_id),
+        and C(sts_region) choosing the STS endpoint C(https://sts.<sts_region>.aliyuncs.com)); C(EcsRamRole) (C(ram_role_name), empty
+        to ask the instance); C(OIDC) (C(oidc_provider_arn), C(oidc_token_file), C(ram_role_arn), C(ram_session_name)).
+        An empty C(mode) is inferred from the keys present, as the aliyun CLI does. Other modes are refused."
+      - The profile's C(region_id) is used when O(region) and O(endpoint) are unset.
       - If not set, the environment variables E(ALICLOUD_PROFILE) and E(ALIBABA_CLOUD_PROFILE) are read.
     type: str
   credentials_file:
@@ -43,6 +48,65 @@ options:
       - If not set, the environment variable E(ALICLOUD_SHARED_CREDENTIALS_FILE) is read.
     type: path
     default: ~/.aliyun/config.json
+  assume_role:
+    description:
+      - Assume this RAM role with STS (AssumeRole) and use the temporary credentials it returns.
+      - The credentials found in the order given in the notes are not used for OSS then; they sign the AssumeRole call. They need
+        permission to assume the role (for example the C(AliyunSTSAssumeRoleAccess) policy) and the role must trust them.
+        STS refuses the AccessKey of an account itself; use a RAM user's.
+      - With keys from the environment, this takes the place of E(ALIBABA_CLOUD_ROLE_ARN) (one AssumeRole call, signed with those keys).
+        When the source is itself a role (a C(RamRoleArn), C(EcsRamRole) or C(OIDC) profile, the OIDC role from the environment,
+        or the ECS instance role), that role's temporary credentials sign the call (role chaining).
+    type: dict
+    suboptions:
+      role_arn:
+        description:
+          - ARN of the role, C(acs:ram::<account id>:role/<role name>).
+        type: str
+        required: true
+      session_name:
+        description:
+          - Role session name, 2 to 64 letters, digits or C(.), C(@), C(-), C(_). It identifies the session in ActionTrail.
+        type: str
+        default: ansible-alicloud-oss
+      duration_seconds:
+        description:
+          - How long the temporary credentials are valid, 900 to 43200 seconds, and at most the role's maximum session duration.
+        type: int
+        default: 3600
+      policy:
+        description:
+          - A policy that further restricts the temporary credentials, as a JSON string or as a dictionary.
+        type: json
+      external_id:
+        description:
+          - External ID that the role's trust policy requires, typically for a role assumed from another account.
+        type: str
+  ecs_role_name:
+    description:
+      - Name of the RAM role attached to the ECS instance that runs the module. Its temporary credentials are read from the instance
+        metadata service at O(ecs_metadata_endpoint).
+      - The empty string V("") asks the metadata service which role the instance has.
+      - The hardened mode is tried first (a session token from C(PUT /latest/api/token), sent with the request for the credentials).
+        If the token request is refused with HTTP 403, 404 or 405, the credentials are requested without a token, unless the
+        environment variable E(ALIBABA_CLOUD_IMDSV1_DISABLED) is V(true).
+      - If not set, the environment variables E(ALIBABA_CLOUD_ECS_METADATA) and E(ALICLOUD_ECS_ROLE_NAME) are read, the first one set wins.
+      - The metadata service is only asked when a role name is set here, in one of those variables or in an C(EcsRamRole) profile.
+        It is never probed otherwise, so that a run outside ECS does not wait on an address that does not answer.
+    type: str
+  sts_endpoint:
+    description:
+      - STS endpoint used for AssumeRole and AssumeRoleWithOIDC, for example V(sts-vpc.cn-hangzhou.aliyuncs.com). The scheme is optional;
+        V(https) is assumed.
+      - Defaults to C(https://sts.aliyuncs.com), or C(https://sts.<sts_region>.aliyuncs.com) for a profile that sets C(sts_region).
+      - If not set, the environment variable E(ALIBABA_CLOUD_STS_ENDPOINT) is read.
+    type: str
+  ecs_metadata_endpoint:
+    description:
+      - Address of the ECS instance metadata service, used only for the ECS instance role. Tests point it at an emulator.
+      - If not set, the environment variable E(ALIBABA_CLOUD_ECS_METADATA_ENDPOINT) is read.
+    type: str
+    default: http://100.100.100.200
   region:
     description:
       - Region of the bucket, for example V(cn-hangzhou). The form V(oss-cn-hangzhou) is accepted too.
@@ -90,9 +154,23 @@ options:
     type: int
     default: 4
 notes:
+  - "Credentials come from the first of these sources that has any, and only from it.
+    (1) The task options O(access_key_id), O(access_key_secret) and O(security_token).
+    (2) The environment variables of those options; with E(ALIBABA_CLOUD_ROLE_ARN) also set, the keys sign an AssumeRole call for that
+    role, with E(ALIBABA_CLOUD_ROLE_SESSION_NAME) and E(ALIBABA_CLOUD_EXTERNAL_ID).
+    (3) The profile of O(credentials_file) (O(profile), or the file's current one), in one of the modes O(profile) lists.
+    (4) The OIDC role from the environment: E(ALIBABA_CLOUD_ROLE_ARN), E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN) and
+    E(ALIBABA_CLOUD_OIDC_TOKEN_FILE) together (AssumeRoleWithOIDC, which carries the token read from the file and is not signed).
+    (5) The ECS instance role named by O(ecs_role_name), E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME).
+    Then, if O(assume_role) is set, the credentials found sign an AssumeRole call and its temporary credentials are used."
+  - A task option that chooses a later source (O(profile), O(ecs_role_name)) does not outrank an earlier source; keys in the
+    environment still win over it, as they do over the credentials file.
+  - A failure names the source that failed and why (with the STS error code, message and request ID when STS refused), never a secret,
+    a security token or an OIDC token.
   - Modules run on the managed host, so environment variables and the credentials file are read there, not on the controller.
     Most playbooks run these modules against C(localhost) or delegate them to it.
-  - Secrets are never returned, shown in a diff or written to a log message; the options holding them are marked C(no_log).
+  - Secrets are never returned, shown in a diff or written to a log message; the options holding them are marked C(no_log), and
+    secrets read from the environment or a file, or obtained from STS or the metadata service, are masked in the module's output.
 requirements:
   - python >= 3.9
   - requests
