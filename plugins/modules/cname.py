@@ -17,7 +17,7 @@ description:
   - The certificate of a bound domain is never touched; use M(alicloud.oss.cname_certificate) for that.
   - After binding, point the domain's DNS CNAME record at RV(cname_target).
 author:
-  - alicloud.oss maintainers
+  - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
     description:

@@ -18,7 +18,7 @@ description:
     if someone else replaced the certificate since the module read it. Set O(force=true) to overwrite unconditionally.
   - A domain not bound yet is bound together with its certificate; ownership must be verified first, as for M(alicloud.oss.cname).
 author:
-  - alicloud.oss maintainers
+  - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
     description:

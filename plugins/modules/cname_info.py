@@ -13,7 +13,7 @@ description:
   - Optionally reads the CNAME token of one domain.
   - Never changes anything.
 author:
-  - alicloud.oss maintainers
+  - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
     description:

@@ -17,7 +17,7 @@ description:
     bindings before creating one; if the domain is already bound, it reports RV(verified=true) and changes nothing.
     The same holds when OSS answers a creation with C(NoNeedCreateCnameToken).
 author:
-  - alicloud.oss maintainers
+  - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
     description:
