@@ -1,0 +1,332 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The reliability suite's harness: emulator child processes, generated playbooks run with the venv's ansible-playbook, rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import ipaddress
+import json
+import os
+import ssl
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SERVE = ROOT / "tests" / "emulator" / "serve.py"
+COLLECTIONS = ROOT / ".tmp" / "collections"
+_VENV_BIN = ROOT / ".venv" / "bin"
+BIN = _VENV_BIN if (_VENV_BIN / "ansible-playbook").exists() else Path(sys.executable).parent
+PYTHON = str(BIN / "python") if (BIN / "python").exists() else sys.executable
+
+# The emulator's built-in account and its bucket (tests/emulator/default-config.json); not real credentials.
+ACCESS_KEY_ID = "LTAI5tEmulatorKey0001"
+ACCESS_KEY_SECRET = "EmulatorSecret0001xxxxxxxxxxxxxx"
+OWNER = "1234567890123456"
+BUCKET = "demo-bucket"
+REGION = "cn-hangzhou"
+
+SECTIONS = {
+    "fault": "faults survived",
+    "auth": "faults survived",
+    "tls": "faults survived",
+    "input": "inputs refused",
+    "input (all)": None,
+    "secret": "secrets checks",
+}
+
+
+# --- rows and the table ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Row:
+    section: str
+    subject: str
+    expected: str
+    outcome: str = "(not checked: the test stopped before observing the outcome)"
+    result: str = "?"
+    known_bug: str = ""
+
+
+ROWS: dict = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One row: what is done to the module (fault or input), what a user should see, and how it is checked."""
+
+    section: str
+    subject: str
+    expected: str
+    scenario: str
+    check: object
+
+    def __str__(self):
+        return self.subject
+
+
+def table_lines(cells, widths):
+    wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(cells, widths)]
+    height = max(len(lines) for lines in wrapped)
+    for index in range(height):
+        yield "  ".join((lines[index] if index < len(lines) else "").ljust(width) for lines, width in zip(wrapped, widths)).rstrip()
+
+
+# --- the emulator -----------------------------------------------------------------------------------------------
+
+class Emulator:
+    """tests/emulator/serve.py as a child process, driven through its control endpoint."""
+
+    def __init__(self, workdir: Path, name: str, extra_args=(), launcher=None):
+        self.workdir = workdir
+        self.name = name
+        self.extra_args = list(extra_args)
+        self.launcher = launcher or [str(SERVE)]
+        self.process = None
+        self.endpoint = None
+        self.request_log = workdir / f"{name}-requests.jsonl"
+        self._context = ssl._create_unverified_context()  # the control endpoint of the TLS emulator, self-signed  # noqa: S323
+
+    def start(self):
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        port_file = self.workdir / f"{self.name}.port"
+        output = open(self.workdir / f"{self.name}.out", "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        command = [PYTHON, *self.launcher, "--port", "0", "--port-file", str(port_file), "--request-log", str(self.request_log),
+                   "--state-file", str(self.workdir / f"{self.name}-state.json"), *self.extra_args]
+        self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=self.workdir)  # pylint: disable=consider-using-with
+        output.close()
+        deadline = time.monotonic() + 30
+        while not port_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"emulator {self.name} did not start: {(self.workdir / f'{self.name}.out').read_text()}")
+            time.sleep(0.05)
+        scheme = "https" if "--tls-cert" in self.extra_args else "http"
+        self.endpoint = f"{scheme}://127.0.0.1:{int(port_file.read_text())}"
+        return self
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def control(self, method: str, route: str, payload=None):
+        data = json.dumps(payload).encode("utf-8") if payload is not None else None
+        request = urllib.request.Request(f"{self.endpoint}/_emulator/{route}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self._context) as answer:
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"control {method} {route} {payload}: HTTP {error.code} {error.read()!r}") from None
+
+    def reset(self):
+        """Forget bindings, tokens, faults, clock offset and the request log: a clean slate for the next row."""
+        self.control("POST", "reset")
+        self.control("DELETE", "faults")
+        self.control("DELETE", "requests")
+        self.control("POST", "latency", {"ms": 0})
+
+    def fault(self, kind: str, **spec):
+        return self.control("POST", "faults", dict(spec, kind=kind))
+
+    def requests(self) -> list:
+        return self.control("GET", "requests")
+
+    def settled_requests(self, count: int, timeout: float = 10.0) -> list:
+        """The log once it holds `count` entries: a delayed answer is logged only when the emulator sends it."""
+        deadline = time.monotonic() + timeout
+        entries = self.requests()
+        while len(entries) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+            entries = self.requests()
+        return entries
+
+    def state(self) -> dict:
+        return self.control("GET", "state")
+
+
+def ensure_collection_link():
+    link = COLLECTIONS / "ansible_collections" / "alicloud" / "oss"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(ROOT, target_is_directory=True)
+
+
+SKEW_SECONDS = 20 * 60
+
+
+def make_certificate(common_name: str, ip_address: str | None = None, ca: bool = False, rsa_bits: int = 0) -> tuple:
+    """(certificate PEM, unencrypted PKCS#8 key PEM); an RSA key when rsa_bits is set, else P-256."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+               .not_valid_after(now + datetime.timedelta(days=30))
+               .add_extension(x509.SubjectAlternativeName(names), critical=False)
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    cert = builder.sign(key, hashes.SHA256())
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii"), key_pem.decode("ascii")
+
+
+# --- ansible-playbook ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Task:
+    """One task of a generated playbook; `key` is its name and the variable its result is registered in."""
+
+    key: str
+    module: str
+    args: dict
+    environment: dict | None = None
+    timed: bool = False
+    no_log: bool = False
+
+    @property
+    def fqcn(self) -> str:
+        return self.module if "." in self.module else f"alicloud.oss.{self.module}"
+
+
+@dataclasses.dataclass
+class Run:
+    """What one ansible-playbook run left behind."""
+
+    directory: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+    results: dict
+    durations: dict
+    log: list
+    state: dict
+    emulator: Emulator
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def result(self, key: str) -> dict:
+        if key not in self.results:
+            raise AssertionError(f"no result for task {key}; ansible-playbook exited {self.returncode}:\n{self.output[-3000:]}")
+        return self.results[key]
+
+    def task_output(self, key: str) -> str:
+        """The default callback's output of one task: from its banner to the next banner."""
+        marker = f"TASK [{key}]"
+        start = self.stdout.find(marker)
+        if start < 0:
+            return ""
+        end = self.stdout.find("\nTASK [", start + len(marker))
+        recap = self.stdout.find("\nPLAY RECAP", start + len(marker))
+        ends = [position for position in (end, recap) if position >= 0]
+        return self.stdout[start:min(ends) if ends else len(self.stdout)]
+
+
+def playbook_env(home: Path, extra: dict | None = None) -> dict:
+    """A clean environment: no credentials, regions, proxies or CA bundles from the machine running the tests."""
+    env = {name: value for name, value in os.environ.items()
+           if name in ("PATH", "TMPDIR", "SYSTEMROOT") or name.startswith(("LC_", "LANG"))}
+    env.update(
+        HOME=str(home),
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_PYTHON_INTERPRETER=PYTHON,
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_PIPELINING="1",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ANSIBLE_LOCAL_TEMP=str(home / ".ansible" / "tmp"),
+        ANSIBLE_REMOTE_TEMP=str(home / ".ansible" / "remote-tmp"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+    )
+    env.update(extra or {})
+    return env
+
+
+RECORD_TASK = "record the results"
+
+
+def _playbook(tasks: list) -> list:
+    """The tasks, each registered and ignore_errors; then a debug task that prints every result as one JSON string.
+
+    debug runs on the controller, so recording costs no module run (a copy task would cost one per playbook).
+    """
+    steps = []
+    for task in tasks:
+        if task.timed:
+            steps.append({"name": f"start {task.key}", "ansible.builtin.set_fact": {f"t0_{task.key}": "{{ now(utc=true).timestamp() }}"}})
+        step = {"name": task.key, task.fqcn: task.args, "register": task.key, "ignore_errors": True}
+        if task.environment:
+            step["environment"] = task.environment
+        if task.no_log:
+            step["no_log"] = True
+        steps.append(step)
+        if task.timed:
+            steps.append({"name": f"end {task.key}", "ansible.builtin.set_fact": {f"t1_{task.key}": "{{ now(utc=true).timestamp() }}"}})
+    timed = [task.key for task in tasks if task.timed]
+    record = "{{ {'results': {%s}, 'durations': {%s}} | to_json }}" % (
+        ", ".join(f"'{task.key}': {task.key}" for task in tasks),
+        ", ".join(f"'{key}': (t1_{key} | float) - (t0_{key} | float)" for key in timed))
+    steps.append({"name": RECORD_TASK, "ansible.builtin.debug": {"msg": record}})
+    return [{"name": "reliability", "hosts": "localhost", "gather_facts": False, "tasks": steps}]
+
+
+def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | None = None, verbosity: int = 0, diff: bool = False,
+                 settle: int = 0) -> Run:
+    """Run a generated playbook with the venv's ansible-playbook; `settle` waits for that many log entries."""
+    directory.mkdir(parents=True, exist_ok=True)
+    home = directory / "home"
+    home.mkdir(exist_ok=True)
+    output_dir = directory / "out"
+    output_dir.mkdir(exist_ok=True)
+    playbook = directory / "playbook.yml"
+    playbook.write_text(yaml.safe_dump(_playbook(tasks), sort_keys=False, width=1000))
+    command = [str(BIN / "ansible-playbook"), str(playbook)]
+    if verbosity:
+        command.append("-" + "v" * verbosity)
+    if diff:
+        command.append("--diff")
+    started = time.monotonic()
+    done = subprocess.run(command, env=playbook_env(home, env), cwd=directory, capture_output=True, text=True, timeout=600, check=False)
+    duration = time.monotonic() - started
+    (output_dir / "stdout.txt").write_text(done.stdout)
+    (output_dir / "stderr.txt").write_text(done.stderr)
+    recorded = _recorded(done.stdout)
+    log = emulator.settled_requests(settle) if settle else emulator.requests()
+    return Run(directory, done.returncode, done.stdout, done.stderr, duration, recorded["results"], recorded["durations"], log,
+               emulator.state(), emulator)
+
+
+
+def _recorded(stdout: str) -> dict:
+    """The JSON the record task printed: `ok: [localhost] => {"msg": "<JSON>"}` in the default callback's output."""
+    section = stdout.find(f"TASK [{RECORD_TASK}]")
+    start = stdout.find("ok: [localhost] => ", section) if section >= 0 else -1
+    if start < 0:
+        return {"results": {}, "durations": {}}
+    printed, _end = json.JSONDecoder().raw_decode(stdout, stdout.index("{", start))
+    return json.loads(printed["msg"])
