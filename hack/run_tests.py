@@ -195,6 +195,11 @@ def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, s
                     sys.stdout.write(line)
                     sys.stdout.flush()
             proc.wait()
+        except BaseException:
+            # The child runs in its own session (so a timeout can kill its whole tree); on Ctrl-C take it down too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            raise
         finally:
             if timer:
                 timer.cancel()
