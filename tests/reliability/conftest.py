@@ -9,6 +9,7 @@ seen; pytest_terminal_summary prints the table and the counts once the run is ov
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -17,10 +18,18 @@ import pytest
 from harness import HERE, ROWS, SECTIONS, SKEW_SECONDS, Emulator, Row, ensure_collection_link, make_certificate, table_lines
 
 
+# Rows as reported: filled from the test reports, so that the table also works when pytest-xdist runs the rows in workers.
+TABLE: dict = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): rows of one scenario share one playbook run; keep them in one worker")
+
+
 @pytest.fixture
 def row(request) -> Row:
     case = request.node.callspec.params["case"]
-    entry = Row(case.section, case.subject, case.expected)
+    entry = Row(case.index, case.section, case.subject, case.expected)
     ROWS[request.node.nodeid] = entry
     return entry
 
@@ -39,12 +48,20 @@ def pytest_runtest_makereport(item, call):
         entry.result = "FAIL" if report.when == "call" else f"ERROR ({report.when})"
     elif report.when == "call":
         entry.result = "pass"
+    report.user_properties.append(("reliability_row", dataclasses.asdict(entry)))
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == "reliability_row":
+            TABLE[report.nodeid] = Row(**value)
 
 
 def pytest_terminal_summary(terminalreporter):
     """The table of rows, the bugs behind the expected failures, and the counts."""
-    if not ROWS:
+    if not TABLE:
         return
+    rows = sorted(TABLE.values(), key=lambda entry: entry.index)
     write = terminalreporter.write_line
     terminalreporter.write_sep("=", "reliability: fault or input, expected outcome, outcome, result")
     widths = (3, 11, 36, 38, 64, 10)
@@ -52,7 +69,7 @@ def pytest_terminal_summary(terminalreporter):
         write(line)
     write("  ".join("-" * width for width in widths))
     bugs = []
-    for number, entry in enumerate(ROWS.values(), 1):
+    for number, entry in enumerate(rows, 1):
         result = entry.result
         if entry.known_bug:
             bugs.append(f"[{len(bugs) + 1}] row {number}: {entry.known_bug}")
@@ -66,14 +83,14 @@ def pytest_terminal_summary(terminalreporter):
             for index, line in enumerate(textwrap.wrap(bug, 170)):
                 write(("    " if index else "") + line)
     counts = dict.fromkeys((name for name in dict.fromkeys(SECTIONS.values()) if name), 0)
-    for entry in ROWS.values():
+    for entry in rows:
         if entry.result == "pass" and SECTIONS[entry.section]:
             counts[SECTIONS[entry.section]] += 1
-    known = sum(entry.result == "XFAIL" for entry in ROWS.values())
-    failed = sum(entry.result not in ("pass", "XFAIL") for entry in ROWS.values())
+    known = sum(entry.result == "XFAIL" for entry in rows)
+    failed = sum(entry.result not in ("pass", "XFAIL") for entry in rows)
     write("")
     write(", ".join(f"{name}: {number}" for name, number in counts.items())
-          + f"; known bugs (xfail): {known}; rows not as expected: {failed}; rows: {len(ROWS)}")
+          + f"; known bugs (xfail): {known}; rows not as expected: {failed}; rows: {len(rows)}")
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,7 @@ SECTIONS = {
 
 @dataclasses.dataclass
 class Row:
+    index: int
     section: str
     subject: str
     expected: str
@@ -65,6 +66,7 @@ ROWS: dict = {}
 class Case:
     """One row: what is done to the module (fault or input), what a user should see, and how it is checked."""
 
+    index: int
     section: str
     subject: str
     expected: str

@@ -164,10 +164,14 @@ def write_check(operation: str, first: str, second: str, fault: str):
         results = run.result(first), run.result(second)
         attempts = entries(run, operation)
         bound = DROP_DOMAIN in run.state["buckets"][BUCKET]
+        listed = run.result("bind_again").get("domains")
+        state = f"listed after the bind: {listed}" if operation != "DeleteCname" else f"bound at the end: {bound}"
         row.outcome = (f"first run {describe(results[0])}; second run {describe(results[1])}; {operation} attempts: "
-                       f"{len(attempts)} ({attempts_text(attempts)}); domain bound at the end: {bound}")
+                       f"{len(attempts)} ({attempts_text(attempts)}); {state}")
         assert not any(result.get("failed") for result in results), [result.get("msg") for result in results]
         assert results[0]["changed"] is True and results[1]["changed"] is False
+        if operation != "DeleteCname":
+            assert run.result("bind_again")["domains"] == [DROP_DOMAIN], "OSS's listing after the bind"
         assert [entry["fault"] for entry in attempts] == [fault, None] and attempts[1]["status"] == 200
         if operation == "CreateCnameToken":
             assert results[0]["token"]["token"] == results[1]["token"]["token"]
@@ -699,11 +703,11 @@ def _rows():
         rows.append(("secret", name, f"{mode}: whole run", "no secret in stdout, stderr, ANSIBLE_LOG_PATH or any file written",
                      check_secret_files))
     params = []
-    for section, scenario_name, subject, expected, check, *bug in rows:
-        case = Case(section, subject, expected, scenario_name, check)
+    for index, (section, scenario_name, subject, expected, check, *bug) in enumerate(rows):
+        case = Case(index, section, subject, expected, scenario_name, check)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{scenario_name} {subject}".lower()).strip("-")[:80]
         reason = (bug[0] if bug else None) or KNOWN_BUGS.get(slug)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        marks = [pytest.mark.xdist_group(scenario_name)] + ([pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
         params.append(pytest.param(case, id=slug, marks=marks))
     return params
 
