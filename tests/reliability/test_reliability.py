@@ -107,7 +107,19 @@ def _path_bucket(entry) -> str:
 
 
 def attempts_text(log_entries) -> str:
-    return ", ".join(entry["fault"] or str(entry["status"]) for entry in log_entries)
+    """HTTP statuses of the attempts, or the fault kind for an attempt that got no answer."""
+    return ", ".join(str(entry["status"]) if entry["status"] else str(entry["fault"]) for entry in log_entries)
+
+
+def excerpt(message: str, phrase: str, width: int = 120) -> str:
+    """The sentence of a long message that holds `phrase`, so that the table shows what the row is about."""
+    message = " ".join(str(message).split())
+    at = message.find(phrase)
+    if at < 0 or len(message) <= width:
+        return one_line(message, width)
+    sentence = message.rfind(". ", 0, at)
+    start = sentence + 2 if sentence >= 0 and at - sentence < width else max(0, at - width // 4)
+    return ("..." if start else "") + message[start:start + width] + ("..." if start + width < len(message) else "")
 
 
 # ================================================================================================================
@@ -329,7 +341,8 @@ def auth_check(key: str, access_key_id: str, phrases: tuple, absent: tuple = (),
     def check(run, row):
         result = run.result(key)
         attempts = [entry for entry in run.log if entry["access_key_id"] == access_key_id and _path_bucket(entry) == bucket]
-        row.outcome = f"{describe(result)}; attempts: {len(attempts)}"
+        said = f"failed: {excerpt(result.get('msg', ''), phrases[-1])}" if result.get("failed") else describe(result)
+        row.outcome = f"{said}; attempts: {len(attempts)}"
         assert result.get("failed")
         for phrase in phrases:
             assert phrase in result["msg"], f"{phrase!r} not in: {result['msg']}"
@@ -347,7 +360,8 @@ def _clock_skew(emu, directory):
 
 def check_clock_skew(run, row):
     result = run.result("info")
-    row.outcome = f"{describe(result)}; attempts: {len(run.log)}"
+    said = f"failed: {excerpt(result.get('msg', ''), 'clock')}" if result.get("failed") else describe(result)
+    row.outcome = f"{said}; attempts: {len(run.log)}"
     assert result.get("failed")
     assert "RequestTimeTooSkewed" in result["msg"] and "clock" in result["msg"] and "15 minutes" in result["msg"], result["msg"]
     assert len(run.log) == 1, "a skewed clock is not retried"
@@ -370,7 +384,8 @@ def _tls(emu, directory):
 def check_tls_default(run, row):
     result = run.result("default")
     sent = entries(run, bucket="demo-bucket")
-    row.outcome = f"{describe(result)}; requests that reached OSS: {len(sent)}"
+    said = f"failed: {excerpt(result.get('msg', ''), 'REQUESTS_CA_BUNDLE')}" if result.get("failed") else describe(result)
+    row.outcome = f"{said}; requests that reached OSS: {len(sent)}"
     assert result.get("failed")
     assert "REQUESTS_CA_BUNDLE" in result["msg"] and "validate_certs" in result["msg"], result["msg"]
     assert "attempts" not in result["msg"], "a certificate that does not verify is not retried"
