@@ -286,8 +286,8 @@ def role_request(role_arn, session_name, duration, policy, external_id, where, o
         raise OssCredentialError(f"{where}: the role session name '{session_name}' must be 2 to 64 letters, digits or . @ - _.", option)
     duration = DEFAULT_DURATION_SECONDS if duration is None else duration
     if not MIN_DURATION_SECONDS <= duration <= MAX_DURATION_SECONDS:
-        raise OssCredentialError(f"{where}: the session duration must be {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds, not {duration}.",
-                             option)
+        raise OssCredentialError(
+            f"{where}: the session duration must be {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds, not {duration}.", option)
     if policy:
         try:
             json.loads(policy)

@@ -76,7 +76,7 @@ def _iso(moment):
 
 
 def _random(length, alphabet=_ALNUM):
-    return ''.join(secrets.choice(alphabet) for _ in range(length))
+    return ''.join(secrets.choice(alphabet) for _position in range(length))
 
 
 class StsService:

@@ -416,6 +416,14 @@ def _rpc_signature(method, params, secret):
     return base64.b64encode(digest).decode()
 
 
+def _call(request):
+    url = urlsplit(request.url)
+    params = dict(parse_qsl(url.query, keep_blank_values=True))
+    if request.body:
+        params.update(parse_qsl(request.body.decode() if isinstance(request.body, bytes) else request.body))
+    return request.method, url.netloc, url.path, params
+
+
 class FakeCloud(BaseAdapter):
     """STS and the ECS metadata service behind one fake transport.
 
@@ -430,27 +438,20 @@ class FakeCloud(BaseAdapter):
         self.keys = dict(KNOWN_KEYS)
         self.tokens = {"STS.file": FILE_TOKEN}
         self.instance_role = "ecs-role"
-        self.refuse = None  # (status, code, message) for the next STS call
+        self.refusals = []  # (status, code, message) answers for the next STS calls
 
     @property
     def calls(self):
         """(method, host, path, params) of every request, params from the query and any form body."""
-        result = []
-        for request in self.sent:
-            url = urlsplit(request.url)
-            params = dict(parse_qsl(url.query, keep_blank_values=True))
-            if request.body:
-                params.update(parse_qsl(request.body.decode() if isinstance(request.body, bytes) else request.body))
-            result.append((request.method, url.netloc, url.path, params))
-        return result
+        return [_call(request) for request in self.sent]
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
         self.sent.append(request)
-        method, _host, path, params = self.calls[-1]
+        method, _host, path, params = _call(request)
         if path.startswith("/latest/"):
             return self._answer(request, *self._metadata(method, path))
-        if self.refuse:
-            status, code, message = self.refuse
+        if self.refusals:
+            status, code, message = self.refusals.pop(0)
             return self._answer(request, status, json.dumps({"Code": code, "Message": message, "RequestId": "rid-fake"}).encode())
         if params.get("Action") == "AssumeRoleWithOIDC":
             if params.get("OIDCToken") != OIDC_TOKEN:
@@ -621,7 +622,7 @@ def test_assume_role_input_is_checked_before_any_request(cloud, role, expected):
 
 
 def test_assume_role_refused_names_the_source_and_keeps_secrets_out(cloud):
-    cloud.refuse = (403, "NoPermission", f"You are not authorized (secret {ENV_SECRET}).")
+    cloud.refusals.append((403, "NoPermission", f"You are not authorized (secret {ENV_SECRET})."))
     with pytest.raises(OssCredentialError) as info:
         _resolve(cloud, _params(assume_role={"role_arn": ROLE_ARN}), dict(ENV_KEYS))
     message = str(info.value)
@@ -729,8 +730,8 @@ def test_oidc_profile(cloud, tmp_path, token_file):
     creds = _resolve(cloud, _params(credentials_file=path), {})
     ((method, host, _path, params),) = cloud.calls
     assert (method, host) == ("POST", "sts.cn-beijing.aliyuncs.com")
-    assert (params["OIDCProviderArn"], params["OIDCToken"], params["RoleArn"], params["RoleSessionName"]) == (PROVIDER_ARN, OIDC_TOKEN,
-                                                                                                             ROLE_ARN, "pod")
+    sent = (params["OIDCProviderArn"], params["OIDCToken"], params["RoleArn"], params["RoleSessionName"])
+    assert sent == (PROVIDER_ARN, OIDC_TOKEN, ROLE_ARN, "pod")
     assert "Signature" not in params and "AccessKeyId" not in params
     assert creds.source == f"profile 'default' in {path} (OIDC role {ROLE_ARN})"
     assert OIDC_TOKEN in creds.secrets

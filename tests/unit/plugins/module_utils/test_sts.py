@@ -325,8 +325,8 @@ def test_connection_failures_are_retried_and_reported_without_the_url():
 @pytest.mark.parametrize("failure, expected, attempts", [
     (requests.exceptions.ConnectionError("Failed to resolve 'sts.invalid' ([Errno -2] Name or service not known)"),
      "the host name of sts.aliyuncs.com could not be resolved.", 1),
-    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "the TLS handshake with sts.aliyuncs.com "
-                                                                                               "failed", 1),
+    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+     "the TLS handshake with sts.aliyuncs.com failed", 1),
     (requests.exceptions.ReadTimeout("read timed out"), "no answer from sts.aliyuncs.com within the timeout of 30 s (after 3 attempts).", 3),
 ])
 def test_transport_failures(failure, expected, attempts):
@@ -344,8 +344,8 @@ def test_transport_failures(failure, expected, attempts):
 def test_oidc_request_carries_the_token_in_the_body_and_is_not_signed():
     h = harness([sts_ok()])
     role = RoleRequest(ROLE_ARN, "pod-session", 1800, '{"Version": "1"}')
-    creds = StsClient("https://sts.cn-hangzhou.aliyuncs.com", h.transport).assume_role_with_oidc("acs:ram::1:oidc-provider/p", OIDC_TOKEN,
-                                                                                                role, "oidc", None)
+    client = StsClient("https://sts.cn-hangzhou.aliyuncs.com", h.transport)
+    creds = client.assume_role_with_oidc("acs:ram::1:oidc-provider/p", OIDC_TOKEN, role, "oidc", None)
     assert creds.security_token == TEMP_TOKEN
     (sent,) = h.sent
     assert sent.request.method == "POST"
