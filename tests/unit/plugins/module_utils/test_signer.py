@@ -64,7 +64,7 @@ def _canonical_lines(result):
 
 def _auth_parts(authorization):
     """Algorithm plus the set of key=value parts, insensitive to ', ' vs ',' and to part order."""
-    algorithm, _, rest = authorization.partition(" ")
+    algorithm, _space, rest = authorization.partition(" ")
     return algorithm, {part.strip() for part in rest.split(",")}
 
 
@@ -180,7 +180,7 @@ def test_v4_encodes_special_characters_in_query_values():
 def test_v4_encodes_utf8_key_and_query():
     result = _v4([("acl", None), ("prefix", "日本/x")], headers={"Content-Type": "text/plain"},
                  key="dir/ünï cödé+x y.txt", method="PUT")
-    _, uri, query, headers_block, _, _ = _canonical_lines(result)
+    uri, query, headers_block = _canonical_lines(result)[1:4]
     assert uri == "/examplebucket/dir/%C3%BCn%C3%AF%20c%C3%B6d%C3%A9%2Bx%20y.txt"
     assert query == "acl&prefix=%E6%97%A5%E6%9C%AC%2Fx"
     assert headers_block.startswith("content-type:text/plain\n")
@@ -218,7 +218,7 @@ def test_v4_empty_additional_headers_give_two_blank_lines():
 def test_v4_additional_headers_sorted_fully_and_filtered():
     headers = {"abd": "1", "ABC": "2", "Aaa": "3", "empty": "", "x-oss-meta-a": "4", "Content-Type": "text/plain"}
     result = _v4(headers=headers, additional_headers=["abd", "Aaa", "ABC", "empty", "missing", "x-oss-meta-a", "content-type", "abc"])
-    _, _, _, headers_block, additional, _ = _canonical_lines(result)
+    headers_block, additional = _canonical_lines(result)[3:5]
     assert additional == "aaa;abc;abd"
     assert ",AdditionalHeaders=aaa;abc;abd,Signature=" in result.authorization
     assert headers_block.split("\n") == [
@@ -532,4 +532,3 @@ def test_encode_query(query, expected):
 def test_encode_query_round_trips(query):
     parsed = parse_qsl(encode_query(query), keep_blank_values=True, strict_parsing=True)
     assert parsed == [(name, value or "") for name, value in query]
-
