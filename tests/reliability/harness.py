@@ -326,7 +326,6 @@ def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | N
                emulator.state(), emulator)
 
 
-
 def _recorded(stdout: str) -> dict:
     """The JSON the record task printed: `ok: [localhost] => {"msg": "<JSON>"}` in the default callback's output."""
     section = stdout.find(f"TASK [{RECORD_TASK}]")

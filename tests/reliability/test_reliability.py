@@ -568,16 +568,15 @@ def _secret_tasks(emu, mode: str) -> list:
              Task("cname_certificate_again", "cname_certificate",
                   oss_args(emu, **base, certificate=material["cert"], private_key=private_key)),
              Task("cname_info", "cname_info", oss_args(emu, **base, include_token=True))]
+    upload = dict(base, certificate=material["cert"], private_key=private_key, force=True)
     if mode == "options":
         # A wrong secret: OSS answers SignatureDoesNotMatch with a CanonicalRequest that holds the security token.
-        tasks.append(Task("failure", "cname_certificate", oss_args(emu, **dict(base, access_key_secret=WRONG_SECRET),
-                                                                   certificate=material["cert"], private_key=private_key, force=True)))
+        upload["access_key_secret"] = WRONG_SECRET
     else:
         # The server's secret for the key changes, so the environment's secret no longer signs right: same error document.
         # no_log: this task of the suite's own carries the token in its body; -vvvv would print it.
         tasks.append(Task("rotate_server_secret", "ansible.builtin.uri", rotate, no_log=True))
-        tasks.append(Task("failure", "cname_certificate", oss_args(emu, **base, certificate=material["cert"], private_key=private_key,
-                                                                    force=True)))
+    tasks.append(Task("failure", "cname_certificate", oss_args(emu, **upload)))
     return tasks
 
 
