@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import HERE, ROWS, SECTIONS, SKEW_SECONDS, Emulator, Row, ensure_collection_link, make_certificate, table_lines
+from harness import HERE, ROWS, SECTIONS, SKEW_SECONDS, Emulator, Row, link_collection, make_certificate, table_lines
 
 
 # Rows as reported: filled from the test reports, so that the table also works when pytest-xdist runs the rows in workers.
@@ -95,8 +95,9 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory) -> Path:
-    ensure_collection_link()
-    return tmp_path_factory.mktemp("reliability")
+    directory = tmp_path_factory.mktemp("reliability")
+    link_collection(directory / "collections")
+    return directory
 
 
 @pytest.fixture(scope="session")

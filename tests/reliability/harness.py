@@ -24,7 +24,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SERVE = ROOT / "tests" / "emulator" / "serve.py"
-COLLECTIONS = ROOT / ".tmp" / "collections"
+# Where ansible-playbook finds ansible_collections/alicloud/oss: a link to this tree, made per session by link_collection.
+COLLECTIONS: dict = {"path": None}
 _VENV_BIN = ROOT / ".venv" / "bin"
 BIN = _VENV_BIN if (_VENV_BIN / "ansible-playbook").exists() else Path(sys.executable).parent
 PYTHON = str(BIN / "python") if (BIN / "python").exists() else sys.executable
@@ -165,11 +166,13 @@ class Emulator:
         return self.control("GET", "state")
 
 
-def ensure_collection_link():
-    link = COLLECTIONS / "ansible_collections" / "alicloud" / "oss"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT, target_is_directory=True)
+def link_collection(base: Path) -> Path:
+    """base/ansible_collections/alicloud/oss -> this tree, so the runs test this checkout whatever .tmp holds."""
+    link = base / "ansible_collections" / "alicloud" / "oss"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(ROOT, target_is_directory=True)
+    COLLECTIONS["path"] = base
+    return base
 
 
 SKEW_SECONDS = 20 * 60
@@ -256,7 +259,7 @@ def playbook_env(home: Path, extra: dict | None = None) -> dict:
            if name in ("PATH", "TMPDIR", "SYSTEMROOT") or name.startswith(("LC_", "LANG"))}
     env.update(
         HOME=str(home),
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS["path"]),
         ANSIBLE_PYTHON_INTERPRETER=PYTHON,
         ANSIBLE_LOCALHOST_WARNING="false",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
