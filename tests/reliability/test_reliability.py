@@ -441,8 +441,8 @@ def _cert_args(key: str, **overrides):
     return build
 
 
-def _domain(key: str, domain, module: str = "cname", **extra):
-    return {"bucket": f"in-{key.replace('_', '-')}", "domain": domain, **extra}
+def _domain(key: str, domain) -> dict:
+    return {"bucket": f"in-{key.replace('_', '-')}", "domain": domain}
 
 
 LONG_DOMAIN = ".".join(["a" * 50] * 5) + ".com"
@@ -704,7 +704,7 @@ def _rows():
         ("tls", "tls", "HTTPS, certificate in REQUESTS_CA_BUNDLE", "accepted", tls_accepted_check("ca_bundle", "sg-bucket")),
     ]
     for case in BAD_INPUTS:
-        rows.append(("input", "bad-input", case.subject, f"refused before any request, naming {', '.join(case.options)}",
+        rows.append(("input", "bad-input", f"{case.module}: {case.subject}", f"refused before any request, naming {', '.join(case.options)}",
                      input_check(case), case.known_bug))
     rows.append(("input (all)", "bad-input", f"all {len(BAD_INPUTS)} bad inputs above, one playbook",
                  "emulator request log empty (but for known-bug rows)", check_no_request_at_all))
