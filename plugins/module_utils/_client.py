@@ -99,6 +99,7 @@ class OssClient:
             if not _retryable(error) or attempt + 1 == attempts:
                 error.attempts = attempt + 1
                 error.operation = operation
+                self._explain(error)
                 raise error
             self._sleep(backoff_delay(attempt, self._jitter))
         raise OssTransportError(f"{operation}: no attempt was made", 0)  # only reachable with a negative retry count
@@ -128,6 +129,12 @@ class OssClient:
             raise OssTransportError(f"the connection to {self.endpoint.netloc} failed ({_reason(exc)})") from None
         headers = {name.lower(): value for name, value in response.headers.items()}
         return OssResponse(response.status_code, headers, content, headers.get("x-oss-request-id"), attempt)
+
+    def _explain(self, error):
+        creds = self.credentials
+        if getattr(error, "code", None) == "InvalidAccessKeyId" and creds.access_key_id.startswith("STS.") and not creds.security_token:
+            error.context_hint = ("The AccessKey ID is a temporary STS key, and no security_token was sent with it: "
+                                  "pass the security token that was issued together with the key pair.")
 
     def _sign(self, method, bucket, query, headers):
         creds = self.credentials

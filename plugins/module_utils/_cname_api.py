@@ -61,12 +61,15 @@ def put_cname(client, bucket: str, domain: str, certificate: dict | None = None)
 
 
 def delete_cname(client, bucket: str, domain: str) -> bool:
-    """Unbind the domain. False when OSS says it was not bound (older OSS answers 404 NoSuchCname, newer 200)."""
+    """Unbind the domain. False when OSS says it was not bound (older OSS answers 404 NoSuchCname, newer 200).
+
+    Only the first attempt's NoSuchCname counts as "was not bound"."""
     try:
         client.request("DeleteCname", "POST", bucket, [("cname", None), ("comp", "delete")], cname_configuration(domain))
     except OssServiceError as exc:
+        # On a retried attempt, NoSuchCname most likely means the earlier attempt was applied and its answer lost.
         if exc.code == "NoSuchCname":
-            return False
+            return exc.attempts > 1
         raise
     return True
 

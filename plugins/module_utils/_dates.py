@@ -35,7 +35,11 @@ def parse_oss_date(value) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        # Dates at the edge of what datetime holds (year 9999 with a negative offset) cannot be converted.
+        return None
 
 
 def _strptime_any(text: str) -> datetime | None:

@@ -119,9 +119,12 @@ class OssServiceError(OssError):
         self.extra = dict(extra or {})
         self.attempts = attempts
 
+    # Set by the client when it knows better than the code alone (e.g. an STS key sent without its token).
+    context_hint = None
+
     @property
     def hint(self) -> str | None:
-        return _EC_HINTS.get(self.ec or "") or _HINTS.get(self.code)
+        return self.context_hint or _EC_HINTS.get(self.ec or "") or _HINTS.get(self.code)
 
     def to_dict(self) -> dict:
         error = {

@@ -169,10 +169,22 @@ def _decode_block(body: str, option: str) -> bytes:
         der = base64.b64decode("".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
         raise OssConfigError(f"{option} has a PEM block whose content is not valid base64.", option) from None
-    # Every certificate and key is an ASN.1 SEQUENCE; anything else is not what the user meant to paste.
-    if len(der) < 16 or der[0] != 0x30:
-        raise OssConfigError(f"{option} has a PEM block that does not decode to a DER structure.", option)
+    # Every certificate and key is one ASN.1 SEQUENCE filling the block; anything else is not what the user meant
+    # to paste (a cut-off or spliced PEM still decodes as base64, so the length is what gives it away).
+    if len(der) < 16 or der[0] != 0x30 or _der_length(der) != len(der):
+        raise OssConfigError(f"{option} has a PEM block that does not decode to a complete DER structure (is part of it missing?).", option)
     return der
+
+
+def _der_length(der: bytes) -> int:
+    """Total length (header included) that the outer DER element declares."""
+    first = der[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(der) < 2 + count:
+        return -1
+    return 2 + count + int.from_bytes(der[2:2 + count], "big")
 
 
 def normalize_fingerprint(value) -> str:

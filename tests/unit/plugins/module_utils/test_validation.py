@@ -292,9 +292,9 @@ def test_certificate_bundle_with_the_key_keeps_only_certificates(pki):
     ("garbage that is not PEM at all", "holds no '-----BEGIN CERTIFICATE-----' block"),
     ("-----BEGIN CERTIFICATE-----\nMIIB\n", "holds no '-----BEGIN CERTIFICATE-----' block"),
     ("-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n", "has a PEM block whose content is not valid base64"),
-    ("-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n", "does not decode to a DER structure"),
+    ("-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n", "does not decode to a complete DER structure"),
     ("-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"hello world, this is no DER").decode() + "\n-----END CERTIFICATE-----\n",
-     "does not decode to a DER structure"),
+     "does not decode to a complete DER structure"),
 ])
 def test_bad_certificates(text, expected):
     with pytest.raises(OssConfigError) as info:
