@@ -26,7 +26,7 @@ def test_request_log_entries(emulator, client):
     client.list_cname('no-such-bucket')
     created, fetched, missing = emulator.requests
     assert set(created) == {'time', 'request_id', 'operation', 'method', 'path', 'query', 'bucket', 'domain', 'status', 'code',
-                            'duration_ms', 'access_key_id', 'signature_version', 'addressing', 'fault', 'cert_action'}
+                            'duration_ms', 'access_key_id', 'signature_version', 'addressing', 'fault', 'cert_action', 'cert_fields'}
     assert (created['operation'], created['method'], created['query'], created['domain']) == (
         'CreateCnameToken', 'POST', 'cname&comp=token', 'log.example.com')
     assert (fetched['operation'], fetched['domain'], fetched['status'], fetched['access_key_id']) == (

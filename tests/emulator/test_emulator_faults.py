@@ -117,7 +117,7 @@ def test_delay_fault(emulator, client):
     assert client.list_cname('demo-bucket').status == 200
     assert time.monotonic() - started >= 0.2
     entry = emulator.requests[-1]
-    assert entry['duration_ms'] >= 200 and entry['fault'] is None  # a delay answers normally, just late
+    assert entry['duration_ms'] >= 200 and entry['fault'] == 'delay'  # answered normally, just late, and logged as delayed
     assert client.list_cname('demo-bucket').status == 200
 
 

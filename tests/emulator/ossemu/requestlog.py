@@ -9,7 +9,7 @@ import json
 import threading
 
 FIELDS = ('time', 'request_id', 'operation', 'method', 'path', 'query', 'bucket', 'domain', 'status', 'code', 'duration_ms',
-          'access_key_id', 'signature_version', 'addressing', 'fault', 'cert_action')
+          'access_key_id', 'signature_version', 'addressing', 'fault', 'cert_action', 'cert_fields')
 
 
 class RequestLog:

@@ -98,8 +98,9 @@ class OssHandler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == 'delay':
             time.sleep(fault.delay_ms / 1000.0)
         answer = core.answer(request, request_id, host_id) if fault is None or fault.apply else None
-        if fault is not None and fault.kind != 'delay':
+        if fault is not None:
             entry['fault'] = fault.kind
+        if fault is not None and fault.kind != 'delay':
             answer = broken_answer(fault, request.operation, answer.body if answer else None, request_id, host_id)
         dropped = getattr(answer, 'drop', False)
         if not dropped:
@@ -179,7 +180,8 @@ def _log_entry(request, request_id, now):
             'path': request.path, 'query': request.raw_query, 'bucket': request.bucket, 'domain': domain, 'status': None,
             'code': None, 'duration_ms': None, 'access_key_id': _access_key_id(request), 'signature_version': _signature_version(request),
             'addressing': request.addressing, 'fault': None,
-            'cert_action': _cert_action(request.body) if request.operation == req.PUT_CNAME else None}
+            'cert_action': _cert_action(request.body) if request.operation == req.PUT_CNAME else None,
+            'cert_fields': _cert_fields(request.body) if request.operation == req.PUT_CNAME else None}
 
 
 def _signature_version(request):
@@ -212,6 +214,19 @@ def _cert_action(body):
     if certificate.certificate or certificate.private_key:
         return 'upload'
     return 'cert_id' if certificate.cert_id else 'none'
+
+
+def _cert_fields(body):
+    """The CertificateConfiguration elements a PutCname carried, by name only (never values), so tests can check Force and PreviousCertId."""
+    try:
+        certificate = parse_cname_body(body).certificate
+    except Exception:
+        return []
+    if certificate is None:
+        return []
+    names = (('cert_id', 'CertId'), ('certificate', 'Certificate'), ('private_key', 'PrivateKey'), ('previous_cert_id', 'PreviousCertId'),
+             ('force', 'Force'), ('delete_certificate', 'DeleteCertificate'))
+    return [tag for attribute, tag in names if getattr(certificate, attribute) not in (None, '')]
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
