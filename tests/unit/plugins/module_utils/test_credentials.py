@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
-from ansible.module_utils.testing import patch_module_args
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -32,6 +31,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._credentials import (
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssCredentialError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import COMMON_ARGUMENT_SPEC, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._sts import CredentialTransport
+from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 
 OPT_SECRET = "OptionSecret-0000-aaaa"
 ENV_SECRET = "EnvSecret-1111-bbbb"

@@ -9,7 +9,6 @@ import json
 
 import pytest
 import requests
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _module
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
@@ -24,6 +23,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._module import (
     OssModule,
     describe_error,
 )
+from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 
 KEY_ID = "LTAI5tModuleTestKey"
 OPT_SECRET = "ModuleOptionSecret-5555-ffff"

@@ -24,9 +24,8 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.alicloud.oss.plugins.module_utils import _client
+from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 
 BUCKET = "my-bucket"
 OWNER = "1234567890123456"
