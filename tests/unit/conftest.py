@@ -10,13 +10,11 @@ import os
 from typing import NamedTuple
 
 import pytest
-import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.alicloud.oss.plugins.module_utils._client import OssClient
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import Credentials
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import resolve_endpoint
+from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
 
 # Variables that would change what the code under test reads, on a developer's machine or in CI.
 _SCRUBBED_PREFIXES = ("ALICLOUD_", "ALIBABA_CLOUD_", "ALIBABACLOUD_", "OSS_")
@@ -36,62 +34,6 @@ def clean_environment(monkeypatch, tmp_path):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     return home
-
-
-class Call(NamedTuple):
-    """One request as the transport saw it."""
-
-    request: requests.PreparedRequest
-    timeout: object
-    verify: object
-
-    @property
-    def headers(self):
-        return self.request.headers
-
-    @property
-    def url(self):
-        return self.request.url
-
-    @property
-    def method(self):
-        return self.request.method
-
-    @property
-    def body(self):
-        return self.request.body
-
-
-class FakeAdapter(BaseAdapter):
-    """A transport adapter that records every request and plays back canned answers.
-
-    Each answer is an exception instance (raised) or a (status, body bytes, headers dict) tuple.
-    """
-
-    def __init__(self, answers):
-        super().__init__()
-        self.answers = list(answers)
-        self.calls = []
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
-        self.calls.append(Call(request, timeout, verify))
-        if not self.answers:
-            raise AssertionError(f"unexpected request #{len(self.calls)}: {request.method} {request.url}")
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        status, body, headers = answer
-        response = requests.Response()
-        response.status_code = status
-        response._content = body  # pylint: disable=protected-access
-        response.headers = CaseInsensitiveDict(headers)
-        response.request = request
-        response.url = request.url
-        response.reason = "canned"
-        return response
-
-    def close(self):
-        pass
 
 
 class Harness(NamedTuple):

@@ -14,7 +14,6 @@ import base64
 import datetime
 from xml.sax.saxutils import escape
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

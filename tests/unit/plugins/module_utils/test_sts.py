@@ -17,10 +17,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssCredentialError
+from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
 from ansible_collections.alicloud.oss.plugins.module_utils._sts import (
     CredentialTransport,
     MetadataClient,
@@ -62,61 +61,19 @@ ROLE = RoleRequest(ROLE_ARN, "ansible-alicloud-oss", 3600)
 # Fake HTTP
 # ---------------------------------------------------------------------------------------------
 
-class Sent(NamedTuple):
-    request: requests.PreparedRequest
-    timeout: object
-    proxies: dict
-
-    @property
-    def query(self) -> dict:
-        return dict(parse_qsl(urlsplit(self.request.url).query, keep_blank_values=True))
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.request.url).path
-
-
-class Canned(BaseAdapter):
-    """Plays back answers in order: an exception (raised) or (status, body, headers)."""
-
-    def __init__(self, answers):
-        super().__init__()
-        self.answers = list(answers)
-        self.sent = []
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
-        self.sent.append(Sent(request, timeout, dict(proxies or {})))
-        if not self.answers:
-            raise AssertionError(f"unexpected request {request.method} {request.url}")
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        status, body, headers = answer
-        response = requests.Response()
-        response.status_code = status
-        response._content = body if isinstance(body, bytes) else json.dumps(body).encode()  # pylint: disable=protected-access
-        response.headers = CaseInsensitiveDict(headers or {})
-        response.request = request
-        response.url = request.url
-        return response
-
-    def close(self):
-        pass
-
-
 class Harness(NamedTuple):
     transport: CredentialTransport
-    adapter: Canned
+    adapter: FakeAdapter
     sleeps: list
 
     @property
     def sent(self):
-        return self.adapter.sent
+        return self.adapter.calls
 
 
 def harness(answers, retries=2, timeout=30.0):
     session = requests.Session()
-    adapter = Canned(answers)
+    adapter = FakeAdapter(answers)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     sleeps = []
