@@ -3,16 +3,25 @@
 
 Stages (each one a subprocess; see ``--list`` and docs/development.md):
 
-  units        pytest tests/unit, the collection importable as ansible_collections.alicloud.oss
-  emulator     pytest tests/emulator (the OSS emulator's own tests)
-  integration  ansible-test integration against the OSS emulator, from a copy of the tree
-  sanity       ansible-test sanity --venv, from a copy of the tree
-  lint         ansible-lint, production profile
-  docs         antsibull-docs lint-collection-docs and ansible-doc for every module
+  units               pytest tests/unit, the collection importable as ansible_collections.alicloud.oss
+  units-oldest        the same with the oldest ansible-core that meta/runtime.yml claims (.venv-oldest)
+  emulator            pytest tests/emulator (the OSS emulator's own tests)
+  integration         ansible-test integration against the OSS emulator, from a copy of the tree
+  integration-oldest  the same with the oldest ansible-core (.venv-oldest)
+  reliability         pytest tests/reliability: real ansible-playbook runs against faults, bad input, secrets
+  artifact            ansible-galaxy collection build and install, then the demo from the installed copy
+  sanity              ansible-test sanity --venv, from a copy of the tree of its own
+  lint                ansible-lint, production profile
+  docs                antsibull-docs lint-collection-docs and ansible-doc for every module (both ansible-cores)
 
 Each stage ends passed, failed or skipped (with the reason); the summary gives counts and durations,
 and the last line reads ``N passed, N failed, N skipped`` (stages). The exit status is non-zero when a
 stage failed.
+
+When sanity runs together with other stages (``--all``), it runs concurrently with them, in a thread:
+it is mostly pip installs and pylint in venvs of its own, on a copy of the tree of its own. Its output
+goes to its log as usual and is printed, held back, after the other stages; ``--serial`` runs it in
+turn instead (``--fail-fast`` does too).
 
 Offline pip bootstrap for ansible-test
 --------------------------------------
@@ -60,6 +69,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import typing as t
@@ -73,12 +83,17 @@ NAME = 'oss'
 VENV_PYTHON = os.path.abspath(sys.executable)  # the Makefile runs this file with .venv/bin/python
 VENV_BIN = os.path.dirname(VENV_PYTHON)
 CONTROLLER_PYTHON = '%d.%d' % sys.version_info[:2]
+OLDEST_VENV = os.path.join(REPO, '.venv-oldest')  # `make venv-oldest`, from requirements-oldest.txt
 
 TMP = os.path.join(REPO, '.tmp')
 LOG_DIR = os.path.join(TMP, 'logs')
 COLLECTIONS_LINK_ROOT = os.path.join(TMP, 'collections')  # ansible_collections/alicloud/oss -> REPO
 COPY_ROOT = os.path.join(TMP, 'ansible-test')  # ansible_collections/alicloud/oss: a copy of the tree
 COPY = os.path.join(COPY_ROOT, 'ansible_collections', NAMESPACE, NAME)
+# sanity has a copy of its own, so that it can run while integration rewrites the copy above.
+SANITY_COPY_ROOT = os.path.join(TMP, 'ansible-test-sanity')
+SANITY_COPY = os.path.join(SANITY_COPY_ROOT, 'ansible_collections', NAMESPACE, NAME)
+ARTIFACT_DIR = os.path.join(TMP, 'artifact')
 TEST_HOME = os.path.join(REPO, '.cache', 'ansible-test-home')
 GET_PIP_STAND_IN = os.path.join(REPO, 'hack', 'get_pip_offline.py')
 GET_PIP_MARKER = 'alicloud.oss offline get-pip stand-in'
@@ -94,9 +109,12 @@ INTEGRATION_CONFIG = {
     'oss_other_bucket': 'other-bucket',
 }
 
-STAGES = ('units', 'emulator', 'integration', 'sanity', 'lint', 'docs')
-COPY_STAGES = ('integration', 'sanity', 'docs')  # they use the copy of the tree under .tmp/ansible-test
-TIMEOUTS = {'units': 600, 'emulator': 600, 'integration': 1800, 'sanity': 2400, 'lint': 900, 'docs': 900}
+STAGES = ('units', 'units-oldest', 'emulator', 'integration', 'integration-oldest', 'reliability', 'artifact', 'sanity', 'lint', 'docs')
+# The stages that use a copy of the tree, and which copy: a lock per copy serialises concurrent harness runs.
+COPY_STAGES = {'integration': COPY_ROOT, 'integration-oldest': COPY_ROOT, 'docs': COPY_ROOT, 'sanity': SANITY_COPY_ROOT}
+CONCURRENT_STAGE = 'sanity'  # run beside the others (see --serial)
+TIMEOUTS = {'units': 600, 'units-oldest': 600, 'emulator': 600, 'integration': 1800, 'integration-oldest': 1800, 'reliability': 900,
+            'artifact': 900, 'sanity': 2400, 'lint': 900, 'docs': 900}
 
 # Sanity-test skip reasons that are not a problem: the test has no file to look at.
 NOT_APPLICABLE = 'No tests applicable.'
@@ -148,9 +166,25 @@ class Completed:
 # helpers
 
 
+# Output of a stage that runs concurrently: its thread sets _OUTPUT.buffer to a list, and say() and run() append to it
+# instead of printing; the buffer is printed when the stage is collected.
+_OUTPUT = threading.local()
+# Process groups of the running subprocesses, so that Ctrl-C can take down those of a concurrent stage too.
+_RUNNING: set[int] = set()
+_STOPPING = threading.Event()  # set on Ctrl-C: a concurrent stage starts no further subprocess
+
+
+def _held_back() -> t.Optional[list[str]]:
+    return getattr(_OUTPUT, 'buffer', None)
+
+
 def say(message: str) -> None:
-    """Print a harness message."""
-    print(message, flush=True)
+    """Print a harness message (or hold it back, in a concurrent stage)."""
+    buffer = _held_back()
+    if buffer is not None:
+        buffer.append(message + '\n')
+    else:
+        print(message, flush=True)
 
 
 def banner(text: str) -> None:
@@ -161,6 +195,8 @@ def banner(text: str) -> None:
 def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, str]] = None, timeout: t.Optional[float] = None,
         echo: bool = True, log_name: t.Optional[str] = None) -> Completed:
     """Run a command, stream its combined output to the console and a log file, and return it."""
+    if _STOPPING.is_set():
+        raise RuntimeError('the harness is stopping')
     os.makedirs(LOG_DIR, exist_ok=True)
     log_path = os.path.join(LOG_DIR, (log_name or stage) + '.log')
     say('$ (cd %s && %s)' % (os.path.relpath(cwd, REPO) if cwd.startswith(REPO) else cwd, shlex.join(cmd)))
@@ -169,6 +205,7 @@ def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, s
             subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              start_new_session=True) as proc:
         log.write('$ %s\n' % shlex.join(cmd))
+        _RUNNING.add(proc.pid)
         timed_out = threading.Event()
 
         def kill() -> None:
@@ -192,8 +229,12 @@ def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, s
                 chunks.append(line)
                 log.write(line)
                 if echo:
-                    sys.stdout.write(line)
-                    sys.stdout.flush()
+                    buffer = _held_back()
+                    if buffer is not None:
+                        buffer.append(line)
+                    else:
+                        sys.stdout.write(line)
+                        sys.stdout.flush()
             proc.wait()
         except BaseException:
             # The child runs in its own session (so a timeout can kill its whole tree); on Ctrl-C take it down too.
@@ -201,6 +242,7 @@ def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, s
                 os.killpg(proc.pid, signal.SIGTERM)
             raise
         finally:
+            _RUNNING.discard(proc.pid)
             if timer:
                 timer.cancel()
     if timed_out.is_set():
@@ -208,11 +250,11 @@ def run(cmd: list[str], stage: str, cwd: str = REPO, env: t.Optional[dict[str, s
     return Completed(cmd, proc.returncode, ''.join(chunks), timed_out.is_set())
 
 
-def venv_env(**extra: str) -> dict[str, str]:
+def venv_env(bin_dir: str = VENV_BIN, **extra: str) -> dict[str, str]:
     """The environment for a subprocess: the venv's bin first on PATH, colours off."""
     env = dict(os.environ)
-    env['PATH'] = VENV_BIN + os.pathsep + env.get('PATH', '')
-    env['VIRTUAL_ENV'] = os.path.dirname(VENV_BIN)
+    env['PATH'] = bin_dir + os.pathsep + env.get('PATH', '')
+    env['VIRTUAL_ENV'] = os.path.dirname(bin_dir)
     env.pop('PYTHONHOME', None)
     env['PY_COLORS'] = '0'
     env['NO_COLOR'] = '1'
@@ -232,9 +274,9 @@ def user_pip_config() -> t.Optional[str]:
     return None
 
 
-def isolated_env(**extra: str) -> dict[str, str]:
+def isolated_env(bin_dir: str = VENV_BIN, **extra: str) -> dict[str, str]:
     """The environment for ansible-test, ansible-lint and ansible-doc: a project-local HOME."""
-    env = venv_env(**extra)
+    env = venv_env(bin_dir, **extra)
     real_home = os.path.expanduser('~')
     os.makedirs(TEST_HOME, exist_ok=True)
     env['HOME'] = TEST_HOME
@@ -256,17 +298,17 @@ def tree_files() -> list[str]:
     return sorted(path for path in set(out.split('\0')) if path and os.path.lexists(os.path.join(REPO, path)))
 
 
-def make_copy(keep: tuple[str, ...] = ('.git', 'tests/output')) -> int:
-    """(Re)create the ansible_collections/alicloud/oss copy of the tree; keep ansible-test's output dir (venv caches).
+def make_copy(copy: str = COPY, keep: tuple[str, ...] = ('.git', 'tests/output')) -> int:
+    """(Re)create an ansible_collections/alicloud/oss copy of the tree; keep ansible-test's output dir (venv caches).
 
     The copy gets its own (empty) git repository: ansible-test lists content with ``git ls-files`` from the nearest
     directory holding ``.git``, which would otherwise be this repository, where .tmp/ is ignored ("All targets skipped").
     """
     files = tree_files()
     wanted = set(files)
-    if os.path.isdir(COPY):
-        for root, dirs, names in os.walk(COPY, topdown=True):
-            rel_root = os.path.relpath(root, COPY)
+    if os.path.isdir(copy):
+        for root, dirs, names in os.walk(copy, topdown=True):
+            rel_root = os.path.relpath(root, copy)
             rel_root = '' if rel_root == '.' else rel_root
             dirs[:] = [d for d in dirs if os.path.join(rel_root, d) not in keep]
             for name in names:
@@ -280,29 +322,29 @@ def make_copy(keep: tuple[str, ...] = ('.git', 'tests/output')) -> int:
                     dirs.remove(d)
     for rel in files:
         src = os.path.join(REPO, rel)
-        dst = os.path.join(COPY, rel)
+        dst = os.path.join(copy, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         if os.path.lexists(dst) or os.path.islink(dst):
             os.unlink(dst)
         shutil.copy2(src, dst, follow_symlinks=False)
-    if not os.path.isdir(os.path.join(COPY, '.git')):
-        subprocess.run(['git', 'init', '--quiet', COPY], check=True)
+    if not os.path.isdir(os.path.join(copy, '.git')):
+        subprocess.run(['git', 'init', '--quiet', copy], check=True)
     # Remove directories left empty by deleted files.
-    for root, dirs, names in os.walk(COPY, topdown=False):
-        if root != COPY and not dirs and not names and not os.path.relpath(root, COPY).startswith(keep):
+    for root, dirs, names in os.walk(copy, topdown=False):
+        if root != copy and not dirs and not names and not os.path.relpath(root, copy).startswith(keep):
             os.rmdir(root)
     return len(files)
 
 
 @contextlib.contextmanager
-def copy_lock() -> t.Iterator[None]:
-    """Serialise the stages that share the copy and the project-local HOME across concurrent harness runs."""
+def copy_lock(root: str) -> t.Iterator[None]:
+    """Serialise the stages that share a copy of the tree across concurrent harness runs."""
     os.makedirs(TMP, exist_ok=True)
-    with open(os.path.join(TMP, 'ansible-test.lock'), 'w', encoding='utf-8') as handle:
+    with open(root + '.lock', 'w', encoding='utf-8') as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            say('waiting for another hack/run_tests.py run to finish with %s ...' % os.path.relpath(COPY_ROOT, REPO))
+            say('waiting for another hack/run_tests.py run to finish with %s ...' % os.path.relpath(root, REPO))
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
@@ -348,16 +390,19 @@ def pytest_counts(output: str) -> str:
 # stages
 
 
-def run_pytest(result: Result, path: str, xdist: bool) -> Result:
-    """Run pytest on one directory of the repository."""
+def run_pytest(result: Result, path: str, xdist: t.Sequence[str] = (), bin_dir: str = VENV_BIN) -> Completed:
+    """Run pytest on one directory of the repository, with the python of bin_dir; xdist holds the pytest-xdist options."""
     ensure_collection_link()
-    cmd = [VENV_PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider']
-    if xdist:
-        cmd += ['-n', '2']
-    cmd.append(path)
-    env = venv_env(PYTHONPATH=COLLECTIONS_LINK_ROOT, PYTHONDONTWRITEBYTECODE='1')
+    cmd = [os.path.join(bin_dir, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider'] + list(xdist) + [path]
+    env = venv_env(bin_dir, PYTHONPATH=COLLECTIONS_LINK_ROOT, PYTHONDONTWRITEBYTECODE='1')
     done = run(cmd, result.stage, env=env, timeout=TIMEOUTS[result.stage])
     result.counts = pytest_counts(done.output)
+    check_pytest(result, done, path)
+    return done
+
+
+def check_pytest(result: Result, done: Completed, path: str) -> Result:
+    """Fail the stage on a timeout, no tests or a non-zero exit status of pytest."""
     if done.timed_out:
         return result.fail('timed out after %ds' % TIMEOUTS[result.stage])
     if done.returncode == 5:
@@ -369,18 +414,99 @@ def run_pytest(result: Result, path: str, xdist: bool) -> Result:
     return result
 
 
+XDIST = ('-n', '2')
+
+
 def stage_units(result: Result, options: argparse.Namespace) -> Result:
     """Unit tests."""
     if not has_files('tests/unit/**/test_*.py'):
         return result.fail('no unit tests found under tests/unit')
-    return run_pytest(result, 'tests/unit', options.xdist)
+    version = ansible_core_version(VENV_BIN)
+    run_pytest(result, 'tests/unit', XDIST if options.xdist else ())
+    result.counts = 'ansible-core %s: %s' % (version, result.counts or '-')
+    return result
+
+
+def stage_units_oldest(result: Result, options: argparse.Namespace) -> Result:
+    """Unit tests with the oldest ansible-core that meta/runtime.yml claims."""
+    if not has_files('tests/unit/**/test_*.py'):
+        return result.fail('no unit tests found under tests/unit')
+    bin_dir = oldest_bin(result, options)
+    if bin_dir is None:
+        return result
+    version = ansible_core_version(bin_dir)
+    run_pytest(result, 'tests/unit', XDIST if options.xdist else (), bin_dir=bin_dir)
+    result.counts = 'ansible-core %s: %s' % (version, result.counts or '-')
+    return result
 
 
 def stage_emulator(result: Result, options: argparse.Namespace) -> Result:
     """The emulator's own tests."""
     if not has_files('tests/emulator/**/test_*.py'):
         return result.skip('no tests yet (no tests/emulator/**/test_*.py)')
-    return run_pytest(result, 'tests/emulator', options.xdist)
+    run_pytest(result, 'tests/emulator', XDIST if options.xdist else ())
+    return result
+
+
+RELIABILITY_SUMMARY = re.compile(r'known bugs \(xfail\): (\d+); rows not as expected: (\d+); rows: (\d+)')
+
+
+def stage_reliability(result: Result, options: argparse.Namespace) -> Result:
+    """The reliability suite: real ansible-playbook runs against the emulator (faults, bad input, secrets); prints a table."""
+    if not has_files('tests/reliability/**/test_*.py'):
+        return result.skip('no tests yet (no tests/reliability/**/test_*.py)')
+    # Rows of one scenario share a playbook run: keep each xdist_group in one worker.
+    done = run_pytest(result, 'tests/reliability', XDIST + ('--dist', 'loadgroup') if options.xdist else ())
+    summary = [line.strip() for line in done.lines if RELIABILITY_SUMMARY.search(line)]
+    if summary:
+        known, unexpected, rows = RELIABILITY_SUMMARY.search(summary[-1]).groups()
+        result.counts = '%s; %s rows, %s not as expected, %s known bugs' % (result.counts or '-', rows, unexpected, known)
+        result.details.append(summary[-1])
+        if int(unexpected) and result.status != 'failed':
+            result.fail('%s reliability rows not as expected' % unexpected)
+    elif result.status != 'failed':
+        result.fail('the reliability suite printed no summary line (rows not as expected: N; rows: N)')
+    return result
+
+
+# --- the oldest ansible-core
+
+
+def ansible_core_version(bin_dir: str) -> str:
+    """The ansible-core version installed in the venv of bin_dir."""
+    code = 'from ansible.release import __version__; print(__version__)'
+    proc = subprocess.run([os.path.join(bin_dir, 'python'), '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, check=False)
+    return proc.stdout.decode('utf-8', 'replace').strip() if proc.returncode == 0 else 'unknown'
+
+
+def python_version(bin_dir: str) -> str:
+    """X.Y of the venv's python."""
+    code = 'import sys; print("%d.%d" % sys.version_info[:2])'
+    return subprocess.run([os.path.join(bin_dir, 'python'), '-c', code], stdout=subprocess.PIPE, timeout=60, check=True).stdout.decode().strip()
+
+
+def requires_ansible_floor() -> tuple[int, int]:
+    """The lowest ansible-core X.Y that meta/runtime.yml's requires_ansible claims (>=X.Y.Z)."""
+    with open(os.path.join(REPO, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
+        match = re.search(r'^requires_ansible:\s*[\'"]?>=\s*(\d+)\.(\d+)', handle.read(), re.M)
+    if not match:
+        raise RuntimeError('meta/runtime.yml has no requires_ansible: ">=X.Y.Z"')
+    return int(match.group(1)), int(match.group(2))
+
+
+def oldest_bin(result: Result, options: argparse.Namespace) -> t.Optional[str]:
+    """The bin dir of the oldest-core venv; None (and the stage failed) when it is missing or holds another ansible-core."""
+    bin_dir = os.path.join(os.path.abspath(options.oldest_venv), 'bin')
+    if not os.path.isfile(os.path.join(bin_dir, 'python')):
+        result.fail('no %s: build it with `make venv-oldest` (from requirements-oldest.txt)' % os.path.relpath(options.oldest_venv, REPO))
+        return None
+    version = ansible_core_version(bin_dir)
+    floor = requires_ansible_floor()
+    if tuple(int(x) for x in re.findall(r'\d+', version)[:2]) != floor:
+        result.fail('%s holds ansible-core %s, but meta/runtime.yml claims >=%d.%d: rebuild it from requirements-oldest.txt'
+                    % (os.path.relpath(options.oldest_venv, REPO), version, *floor))
+        return None
+    return bin_dir
 
 
 # --- get-pip stand-in and ansible-test helpers
@@ -437,9 +563,9 @@ def install_get_pip_stand_in() -> list[str]:
     return notes
 
 
-def ansible_test(args: list[str]) -> list[str]:
+def ansible_test(args: list[str], bin_dir: str = VENV_BIN) -> list[str]:
     """The ansible-test command line."""
-    return [os.path.join(VENV_BIN, 'ansible-test')] + args
+    return [os.path.join(bin_dir, 'ansible-test')] + args
 
 
 def check_sanity_ignores(result: Result) -> None:
@@ -455,7 +581,7 @@ def check_sanity_ignores(result: Result) -> None:
 def list_sanity_tests(env: dict[str, str]) -> list[str]:
     """The sanity tests the installed ansible-test would run here."""
     done = run(ansible_test(['sanity', '--list-tests', '--local', '--python', CONTROLLER_PYTHON, '--color', 'no']), 'sanity',
-               cwd=COPY, env=env, timeout=300, echo=False, log_name='sanity-list')
+               cwd=SANITY_COPY, env=env, timeout=300, echo=False, log_name='sanity-list')
     if done.returncode != 0:
         raise RuntimeError('ansible-test sanity --list-tests failed:\n' + done.output)
     return [line.strip() for line in done.lines if re.fullmatch(r'[a-z0-9][a-z0-9.-]*', line.strip())]
@@ -534,8 +660,8 @@ def extra_target_pythons() -> tuple[dict[str, str], list[str]]:
 def stage_sanity(result: Result, options: argparse.Namespace) -> Result:
     """ansible-test sanity from a copy of the tree."""
     check_sanity_ignores(result)
-    count = make_copy()
-    say('copied %d files to %s' % (count, os.path.relpath(COPY, REPO)))
+    count = make_copy(SANITY_COPY)
+    say('copied %d files to %s' % (count, os.path.relpath(SANITY_COPY, REPO)))
     for note in install_get_pip_stand_in():
         say(note)
     env = isolated_env()
@@ -543,14 +669,14 @@ def stage_sanity(result: Result, options: argparse.Namespace) -> Result:
     selected = options.sanity_test or []
     if selected:
         expected = [test for test in expected if test in selected]
-    junit_dir = os.path.join(COPY, 'tests', 'output', 'junit')
+    junit_dir = os.path.join(SANITY_COPY, 'tests', 'output', 'junit')
     shutil.rmtree(junit_dir, ignore_errors=True)
 
     # Every sanity test, with the controller's Python.
     mode = ['--local'] if options.sanity_local else ['--venv']
     cmd = ansible_test(['sanity', '--color', 'no', '--junit', '-v', '--python', CONTROLLER_PYTHON] + mode)
     cmd += [arg for name in selected for arg in ('--test', name)]
-    runs = [run(cmd, result.stage, cwd=COPY, env=env, timeout=TIMEOUTS['sanity'])]
+    runs = [run(cmd, result.stage, cwd=SANITY_COPY, env=env, timeout=TIMEOUTS['sanity'])]
 
     # compile and import once more with every other Python that the modules claim and that is installed here.
     multi = [test for test in MULTI_VERSION_TESTS if test in expected]
@@ -566,7 +692,7 @@ def stage_sanity(result: Result, options: argparse.Namespace) -> Result:
             cmd = ansible_test(['sanity', '--color', 'no', '--junit', '-v'])
             cmd += [arg for test in multi for arg in ('--test', test)]
             cmd += [arg for version, path in pythons.items() for arg in ('--target-python', '%s@%s' % (version, path))]
-            runs.append(run(cmd, result.stage, cwd=COPY, env=extra_env, timeout=TIMEOUTS['sanity']))
+            runs.append(run(cmd, result.stage, cwd=SANITY_COPY, env=extra_env, timeout=TIMEOUTS['sanity']))
     if any(done.timed_out for done in runs):
         return result.fail('timed out after %ds' % TIMEOUTS['sanity'])
 
@@ -711,6 +837,19 @@ def integration_config(url: str) -> str:
 
 def stage_integration(result: Result, options: argparse.Namespace) -> Result:
     """ansible-test integration against the OSS emulator."""
+    return run_integration(result, options, VENV_BIN)
+
+
+def stage_integration_oldest(result: Result, options: argparse.Namespace) -> Result:
+    """ansible-test integration against the OSS emulator, with the oldest ansible-core that meta/runtime.yml claims."""
+    bin_dir = oldest_bin(result, options)
+    if bin_dir is None:
+        return result
+    return run_integration(result, options, bin_dir)
+
+
+def run_integration(result: Result, options: argparse.Namespace, bin_dir: str) -> Result:
+    """ansible-test integration of bin_dir's ansible-core (the emulator runs with the harness's venv)."""
     targets = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                      for p in glob.glob(os.path.join(REPO, 'tests', 'integration', 'targets', '*', 'tasks', 'main.yml')))
     if not targets:
@@ -719,17 +858,19 @@ def stage_integration(result: Result, options: argparse.Namespace) -> Result:
         return result.fail('integration targets exist but tests/emulator/serve.py does not')
     count = make_copy()
     say('copied %d files to %s' % (count, os.path.relpath(COPY, REPO)))
-    workdir = os.path.join(TMP, 'integration-run')
+    workdir = os.path.join(TMP, result.stage + '-run')
     os.makedirs(workdir, exist_ok=True)
+    version = ansible_core_version(bin_dir)
     # The real HOME here, not the project-local one: with a HOME that differs from the passwd home, async tasks break
     # (async_wrapper writes the job file under $HOME/.ansible_async, async_status looks under ~user/.ansible_async:
     # "could not find job"), and ansible-test passes no ANSIBLE_ASYNC_DIR through. ansible-test --local only adds its
     # SSH key pair under ~/.ansible/test/ here; no venv, no download.
-    env = venv_env()
-    cmd = ansible_test(['integration', '--local', '--allow-unsupported', '--continue-on-error', '--python', CONTROLLER_PYTHON, '--color', 'no'])
+    env = venv_env(bin_dir)
+    cmd = ansible_test(['integration', '--local', '--allow-unsupported', '--continue-on-error', '--python', python_version(bin_dir), '--color', 'no'],
+                       bin_dir)
     cmd += list(options.integration_target or ())
     # The targets ansible-test will run (setup_* and other hidden dependency targets are not in the list).
-    listed = run(cmd + ['--list-targets'], result.stage, cwd=COPY, env=env, timeout=300, echo=False, log_name='integration-list')
+    listed = run(cmd + ['--list-targets'], result.stage, cwd=COPY, env=env, timeout=300, echo=False, log_name=result.stage + '-list')
     expected = [line.strip() for line in listed.lines if re.fullmatch(r'[A-Za-z0-9_.-]+', line.strip())]
     if listed.returncode != 0 or not expected:
         result.details.extend(listed.lines)
@@ -737,15 +878,15 @@ def stage_integration(result: Result, options: argparse.Namespace) -> Result:
     with Emulator(workdir) as emulator:
         with open(os.path.join(COPY, 'tests', 'integration', 'integration_config.yml'), 'w', encoding='utf-8') as handle:
             handle.write(integration_config(emulator.url))
-        done = run(cmd, result.stage, cwd=COPY, env=env, timeout=TIMEOUTS['integration'])
+        done = run(cmd, result.stage, cwd=COPY, env=env, timeout=TIMEOUTS[result.stage])
     ran = sorted(set(re.findall(r'^Running (\S+) integration test role', done.output, re.M)))
     recaps = re.findall(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', done.output)
     failed_tasks = sum(int(r[3]) for r in recaps)
-    result.counts = '%d of %d targets run, %d failed tasks' % (len(ran), len(expected), failed_tasks)
+    result.counts = 'ansible-core %s: %d of %d targets run, %d failed tasks' % (version, len(ran), len(expected), failed_tasks)
     result.details.append('targets run: ' + ', '.join(ran or ['-']))
     result.details.append('emulator request log: ' + os.path.relpath(os.path.join(workdir, 'requests.jsonl'), REPO))
     if done.timed_out:
-        return result.fail('timed out after %ds' % TIMEOUTS['integration'])
+        return result.fail('timed out after %ds' % TIMEOUTS[result.stage])
     if done.returncode != 0:
         result.fail('ansible-test integration exited with %d' % done.returncode)
     not_run = [target for target in expected if target not in ran]
@@ -784,9 +925,28 @@ def stage_lint(result: Result, options: argparse.Namespace) -> Result:
     return result
 
 
+def check_ansible_doc(result: Result, bin_dir: str, collections_root: str, cwd: str) -> int:
+    """Render every module with bin_dir's ansible-doc from collections_root; fail the stage on an error or any stderr. Returns the clean count."""
+    env = isolated_env(bin_dir, ANSIBLE_COLLECTIONS_PATH=collections_root, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false')
+    version = ansible_core_version(bin_dir)
+    clean = 0
+    for module in module_names():
+        fqcn = '%s.%s.%s' % (NAMESPACE, NAME, module)
+        proc = subprocess.run([os.path.join(bin_dir, 'ansible-doc'), '-t', 'module', fqcn], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=300, check=False)
+        stderr = proc.stderr.decode('utf-8', 'replace').strip()
+        stdout = proc.stdout.decode('utf-8', 'replace')
+        if proc.returncode != 0 or stderr or fqcn.upper() not in stdout.upper():
+            result.fail('ansible-doc %s is not clean' % fqcn)
+            result.details.append('ansible-doc %s (ansible-core %s): exit %d; stderr: %s' % (fqcn, version, proc.returncode, stderr or '-'))
+        else:
+            clean += 1
+        say('ansible-doc %s (ansible-core %s): %s' % (fqcn, version, 'ok' if proc.returncode == 0 and not stderr else 'NOT CLEAN'))
+    return clean
+
+
 def stage_docs(result: Result, options: argparse.Namespace) -> Result:
-    """antsibull-docs lint-collection-docs and ansible-doc without warnings."""
-    del options
+    """antsibull-docs lint-collection-docs, and ansible-doc without warnings on both ansible-cores."""
     modules = module_names()
     if not modules:
         return result.skip('no modules yet (plugins/modules/*.py)')
@@ -798,27 +958,105 @@ def stage_docs(result: Result, options: argparse.Namespace) -> Result:
     if done.returncode != 0:
         result.fail('antsibull-docs lint-collection-docs exited with %d' % done.returncode)
         result.details.extend(line for line in done.lines if line.strip())
-    clean = 0
-    for module in modules:
-        fqcn = '%s.%s.%s' % (NAMESPACE, NAME, module)
-        proc = subprocess.run([os.path.join(VENV_BIN, 'ansible-doc', ), '-t', 'module', fqcn], cwd=COPY, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=300, check=False)
-        stderr = proc.stderr.decode('utf-8', 'replace').strip()
-        stdout = proc.stdout.decode('utf-8', 'replace')
-        if proc.returncode != 0 or stderr or fqcn.upper() not in stdout.upper():
-            result.fail('ansible-doc %s is not clean' % fqcn)
-            result.details.append('ansible-doc %s: exit %d; stderr: %s' % (fqcn, proc.returncode, stderr or '-'))
-        else:
-            clean += 1
-        say('ansible-doc %s: %s' % (fqcn, 'ok' if proc.returncode == 0 and not stderr else 'NOT CLEAN'))
-    result.counts = 'lint-collection-docs %s, ansible-doc %d/%d modules clean' % ('ok' if done.returncode == 0 else 'failed', clean, len(modules))
+    counts = ['lint-collection-docs %s' % ('ok' if done.returncode == 0 else 'failed')]
+    cores = [VENV_BIN]
+    oldest = os.path.join(os.path.abspath(options.oldest_venv), 'bin')
+    if os.path.isfile(os.path.join(oldest, 'ansible-doc')):
+        cores.append(oldest)
+    else:
+        result.details.append('ansible-doc not run with the oldest ansible-core: no %s (make venv-oldest)' % os.path.relpath(options.oldest_venv, REPO))
+    for bin_dir in cores:
+        clean = check_ansible_doc(result, bin_dir, COPY_ROOT, COPY)
+        counts.append('ansible-doc %s %d/%d modules clean' % (ansible_core_version(bin_dir), clean, len(modules)))
+    result.counts = ', '.join(counts)
+    return result
+
+
+# --- artifact
+
+
+# Never in the tarball: development state and tooling that a user of the collection does not need. Checked against the
+# tarball's member names (a name equal to an entry or below it); __pycache__, *.pyc and tarballs anywhere.
+ARTIFACT_FORBIDDEN = ('.git', '.gitignore', '.ci', '.venv', '.tmp', '.cache', '.pytest_cache', '.hypothesis', '.ansible', 'build', 'hack',
+                      'Makefile', 'constraints.txt', 'requirements-dev.txt', 'requirements-oldest.txt', 'tests/output',
+                      'tests/integration/integration_config.yml', 'changelogs/.plugin-cache.yaml')
+# Always in the tarball: these files, and every file git knows under these directories.
+ARTIFACT_REQUIRED_FILES = ('MANIFEST.json', 'FILES.json', 'README.md', 'COPYING', 'CHANGELOG.rst', 'meta/runtime.yml')
+ARTIFACT_REQUIRED_DIRS = ('plugins', 'meta', 'docs', 'examples', 'changelogs')
+ARTIFACT_MAX_BYTES = 2 * 1024 * 1024  # the tarball is about 0.2 MB; a multiple of that means something big slipped in
+
+
+def forbidden_member(name: str) -> bool:
+    """True for a tarball member that must not ship."""
+    parts = name.split('/')
+    if '__pycache__' in parts or name.endswith(('.pyc', '.tar.gz')) or parts[0].startswith('.venv'):
+        return True
+    return any(name == entry or name.startswith(entry + '/') for entry in ARTIFACT_FORBIDDEN)
+
+
+def check_tarball(result: Result, tarball: str) -> None:
+    """Fail the stage when the tarball holds development files or lacks a file a user needs."""
+    with tarfile.open(tarball) as archive:
+        names = {member.name[2:] if member.name.startswith('./') else member.name for member in archive.getmembers() if not member.isdir()}
+    size = os.path.getsize(tarball)
+    result.details.append('%s: %d files, %.0f kB' % (os.path.relpath(tarball, REPO), len(names), size / 1024))
+    forbidden = sorted(name for name in names if forbidden_member(name))
+    if forbidden:
+        result.fail('the tarball holds %d development files (extend build_ignore in galaxy.yml)' % len(forbidden))
+        result.details.extend('  ships: ' + name for name in forbidden[:40])
+    wanted = list(ARTIFACT_REQUIRED_FILES) + [path for path in tree_files() if path.split('/')[0] in ARTIFACT_REQUIRED_DIRS]
+    missing = sorted(set(path for path in wanted if path not in names))
+    if missing:
+        result.fail('the tarball lacks %d files a user needs (check build_ignore in galaxy.yml)' % len(missing))
+        result.details.extend('  lacks: ' + name for name in missing[:40])
+    if size > ARTIFACT_MAX_BYTES:
+        result.fail('the tarball is %.1f MB, more than %.1f MB' % (size / 1048576, ARTIFACT_MAX_BYTES / 1048576))
+
+
+def stage_artifact(result: Result, options: argparse.Namespace) -> Result:
+    """ansible-galaxy collection build and install; ansible-doc and the demo playbook from the installed copy."""
+    del options
+    shutil.rmtree(ARTIFACT_DIR, ignore_errors=True)
+    dist, collections = os.path.join(ARTIFACT_DIR, 'dist'), os.path.join(ARTIFACT_DIR, 'collections')
+    galaxy = os.path.join(VENV_BIN, 'ansible-galaxy')
+    # The project-local HOME keeps ansible-galaxy away from the user's ~/.ansible; no Galaxy server is asked (no dependencies).
+    env = isolated_env(ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false')
+    # Built from the working tree, as `make build` and a maintainer do: build_ignore must keep out whatever lies around.
+    built = run([galaxy, 'collection', 'build', '--force', '--output-path', dist], result.stage, env=env, timeout=300)
+    tarballs = sorted(glob.glob(os.path.join(dist, '%s-%s-*.tar.gz' % (NAMESPACE, NAME))))
+    if built.returncode != 0 or len(tarballs) != 1:
+        return result.fail('ansible-galaxy collection build exited with %d and wrote %d tarballs' % (built.returncode, len(tarballs)))
+    tarball = tarballs[0]
+    check_tarball(result, tarball)
+    installed = run([galaxy, 'collection', 'install', '--force', '--offline', tarball, '-p', collections], result.stage, env=env, timeout=300)
+    installed_root = os.path.join(collections, 'ansible_collections', NAMESPACE, NAME)
+    if installed.returncode != 0 or not os.path.isfile(os.path.join(installed_root, 'MANIFEST.json')):
+        return result.fail('ansible-galaxy collection install exited with %d; nothing at %s' % (installed.returncode, os.path.relpath(installed_root, REPO)))
+    clean = check_ansible_doc(result, VENV_BIN, collections, ARTIFACT_DIR)
+    # The demo's playbook and modules both come from the installed copy; the emulator and the demo driver from the repository.
+    playbook = os.path.join(installed_root, 'examples', 'custom_domain.yml')
+    demo = run([VENV_PYTHON, os.path.join('hack', 'demo.py'), '--collections-path', collections, '--playbook', playbook], result.stage,
+               env=venv_env(ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false'), timeout=TIMEOUTS['artifact'])
+    rows = [line for line in demo.lines if re.match(r'^(onboard|rotate|offboard)\s+[12]\s', line)]
+    ok_rows = [line for line in rows if line.rstrip().endswith(' ok')]
+    result.counts = '%s: ansible-doc %d/%d modules clean, demo %d/%d runs as expected' % (
+        os.path.basename(tarball), clean, len(module_names()), len(ok_rows), len(rows))
+    if demo.timed_out:
+        return result.fail('the demo timed out after %ds' % TIMEOUTS['artifact'])
+    if demo.returncode != 0 or not rows or len(ok_rows) != len(rows):
+        result.fail('the demo from the installed collection exited with %d' % demo.returncode)
+        result.details.extend(line for line in rows if line not in ok_rows)
     return result
 
 
 STAGE_FUNCS: dict[str, t.Callable[[Result, argparse.Namespace], Result]] = {
     'units': stage_units,
+    'units-oldest': stage_units_oldest,
     'emulator': stage_emulator,
     'integration': stage_integration,
+    'integration-oldest': stage_integration_oldest,
+    'reliability': stage_reliability,
+    'artifact': stage_artifact,
     'sanity': stage_sanity,
     'lint': stage_lint,
     'docs': stage_docs,
@@ -831,13 +1069,13 @@ STAGE_FUNCS: dict[str, t.Callable[[Result, argparse.Namespace], Result]] = {
 
 def tests_no_stage_runs() -> list[str]:
     """Directories under tests/ holding test_*.py files that no stage runs."""
-    covered = {'unit', 'emulator', 'integration', 'sanity', 'output'}
+    covered = {'unit', 'emulator', 'integration', 'reliability', 'sanity', 'output'}
     tests = os.path.join(REPO, 'tests')
     names = sorted(os.listdir(tests)) if os.path.isdir(tests) else []
     return ['tests/' + name for name in names if name not in covered and has_files('tests/%s/**/test_*.py' % name)]
 
 
-def summarize(results: list[Result]) -> str:
+def summarize(results: list[Result], wall: float) -> str:
     """The summary table and the final 'N passed, N failed' line."""
     rows = [('stage', 'result', 'counts', 'duration')]
     for res in results:
@@ -856,7 +1094,11 @@ def summarize(results: list[Result]) -> str:
     lines.append('')
     for path in tests_no_stage_runs():
         lines.append('note: %s has test_*.py files that no stage of this harness runs' % path)
-    lines.append('total time %.1fs; logs in %s' % (total, os.path.relpath(LOG_DIR, REPO)))
+    if total > wall + 1:
+        lines.append('total time %.1fs wall clock (stage durations add up to %.1fs: %s ran concurrently); logs in %s'
+                     % (wall, total, CONCURRENT_STAGE, os.path.relpath(LOG_DIR, REPO)))
+    else:
+        lines.append('total time %.1fs; logs in %s' % (wall, os.path.relpath(LOG_DIR, REPO)))
     passed = sum(res.status == 'passed' for res in results)
     failed = sum(res.status == 'failed' for res in results)
     skipped = sum(res.status == 'skipped' for res in results)
@@ -874,8 +1116,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument('--all', action='store_true', help='run every stage (implies --keep-going)')
     parser.add_argument('--list', action='store_true', help='list the stages and exit')
     parser.add_argument('--keep-going', action='store_true', default=None, help='run the remaining stages after a failure')
-    parser.add_argument('--fail-fast', dest='keep_going', action='store_false', help='stop at the first failed stage')
+    parser.add_argument('--fail-fast', dest='keep_going', action='store_false', help='stop at the first failed stage (implies --serial)')
+    parser.add_argument('--serial', action='store_true', help='run sanity in turn, not concurrently with the other stages')
     parser.add_argument('--xdist', action='store_true', help='run pytest with -n 2 (pytest-xdist)')
+    parser.add_argument('--oldest-venv', default=OLDEST_VENV, metavar='DIR',
+                        help='venv with the oldest ansible-core that meta/runtime.yml claims (default: .venv-oldest)')
     parser.add_argument('--sanity-local', action='store_true', help='ansible-test sanity --local instead of --venv')
     parser.add_argument('--sanity-controller-python-only', action='store_true',
                         help='run compile and import only with the controller Python, not also with other installed versions')
@@ -894,44 +1139,109 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return options
 
 
+def execute(stage: str, options: argparse.Namespace) -> Result:
+    """Run one stage (under its copy's lock when it uses a copy); a harness bug fails the stage, not the run."""
+    result = Result(stage)
+    start = time.monotonic()
+    try:
+        if stage in COPY_STAGES:
+            with copy_lock(COPY_STAGES[stage]):
+                STAGE_FUNCS[stage](result, options)
+        else:
+            STAGE_FUNCS[stage](result, options)
+    except KeyboardInterrupt:
+        result.fail('interrupted')
+        raise
+    except Exception as ex:  # pylint: disable=broad-exception-caught  # a harness bug must not hide the other stages
+        result.fail('%s: %s' % (type(ex).__name__, ex))
+    finally:
+        result.duration = time.monotonic() - start
+    return result
+
+
+class Concurrent:
+    """A stage run in a thread beside the others; its output is held back and printed when it is collected."""
+
+    def __init__(self, stage: str, options: argparse.Namespace) -> None:
+        self.stage = stage
+        self.result = Result(stage)
+        self.buffer: list[str] = []
+        self.thread = threading.Thread(target=self._run, args=(options,), name=stage, daemon=True)
+
+    def start(self) -> Concurrent:
+        """Start the stage."""
+        say('stage %s runs concurrently with the others; its output follows them (and is in %s)'
+            % (self.stage, os.path.relpath(os.path.join(LOG_DIR, self.stage + '.log'), REPO)))
+        self.thread.start()
+        return self
+
+    def _run(self, options: argparse.Namespace) -> None:
+        _OUTPUT.buffer = self.buffer
+        self.result = execute(self.stage, options)  # Ctrl-C reaches the main thread only, which stops our subprocesses
+
+    def collect(self) -> Result:
+        """Wait for the stage, print its held-back output, and return its result."""
+        if self.thread.is_alive():
+            say('\nwaiting for the concurrent stage %s ...' % self.stage)
+        self.thread.join()
+        banner('stage %s (ran concurrently; its output, held back)' % self.stage)
+        sys.stdout.write(''.join(self.buffer))
+        say('-- %s %s%s (%.1fs)' % (self.stage, self.result.status, (': ' + self.result.reason) if self.result.reason else '',
+                                    self.result.duration))
+        return self.result
+
+
+def stop_all_subprocesses() -> None:
+    """Take down the process group of every subprocess still running (Ctrl-C)."""
+    _STOPPING.set()
+    for pid in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+
+
 def main(argv: list[str]) -> int:
     """Run the requested stages and print the summary."""
     options = parse_args(argv)
     if options.list:
         for stage in STAGES:
-            say('%-12s %s' % (stage, (STAGE_FUNCS[stage].__doc__ or '').strip()))
+            say('%-19s %s' % (stage, (STAGE_FUNCS[stage].__doc__ or '').strip().split('\n', maxsplit=1)[0]))
         return 0
     if sys.prefix == sys.base_prefix:
         say('warning: %s is not a virtual environment python; run this through make' % VENV_PYTHON)
     os.makedirs(LOG_DIR, exist_ok=True)
-    results = []
     for stage in options.stages:
         log = os.path.join(LOG_DIR, stage + '.log')
         if os.path.exists(log):
             os.unlink(log)
-        banner('stage %s' % stage)
-        result = Result(stage)
-        start = time.monotonic()
-        try:
-            if stage in COPY_STAGES:
-                with copy_lock():
-                    STAGE_FUNCS[stage](result, options)
-            else:
-                STAGE_FUNCS[stage](result, options)
-        except KeyboardInterrupt:
-            result.fail('interrupted')
-            result.duration = time.monotonic() - start
-            results.append(result)
-            break
-        except Exception as ex:  # pylint: disable=broad-exception-caught  # a harness bug must not hide the other stages
-            result.fail('%s: %s' % (type(ex).__name__, ex))
-        result.duration = time.monotonic() - start
-        results.append(result)
-        say('-- %s %s%s (%.1fs)' % (stage, result.status, (': ' + result.reason) if result.reason else '', result.duration))
-        if result.status == 'failed' and not options.keep_going:
-            break
-    print(summarize(results), flush=True)
-    return 1 if any(res.status == 'failed' for res in results) else 0
+    wall_start = time.monotonic()
+    concurrent = None
+    if CONCURRENT_STAGE in options.stages and len(options.stages) > 1 and not options.serial and options.keep_going:
+        concurrent = Concurrent(CONCURRENT_STAGE, options).start()
+    results = {}
+    try:
+        for stage in options.stages:
+            if concurrent is not None and stage == concurrent.stage:
+                continue
+            banner('stage %s' % stage)
+            try:
+                result = execute(stage, options)
+            except KeyboardInterrupt:
+                results[stage] = Result(stage).fail('interrupted')
+                raise
+            results[stage] = result
+            say('-- %s %s%s (%.1fs)' % (stage, result.status, (': ' + result.reason) if result.reason else '', result.duration))
+            if result.status == 'failed' and not options.keep_going:
+                break
+        if concurrent is not None:
+            results[concurrent.stage] = concurrent.collect()
+    except KeyboardInterrupt:
+        stop_all_subprocesses()
+        if concurrent is not None:
+            concurrent.thread.join(timeout=15)
+            results[concurrent.stage] = concurrent.result.fail('interrupted')
+    ordered = [results[stage] for stage in options.stages if stage in results]
+    print(summarize(ordered, time.monotonic() - wall_start), flush=True)
+    return 1 if any(res.status == 'failed' for res in ordered) else 0
 
 
 if __name__ == '__main__':
