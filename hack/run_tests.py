@@ -1153,7 +1153,7 @@ def execute(stage: str, options: argparse.Namespace) -> Result:
         result.fail('interrupted')
         raise
     except Exception as ex:  # pylint: disable=broad-exception-caught  # a harness bug must not hide the other stages
-        result.fail('%s: %s' % (type(ex).__name__, ex))
+        result.fail('interrupted' if _STOPPING.is_set() else '%s: %s' % (type(ex).__name__, ex))
     finally:
         result.duration = time.monotonic() - start
     return result
@@ -1223,10 +1223,11 @@ def main(argv: list[str]) -> int:
             if concurrent is not None and stage == concurrent.stage:
                 continue
             banner('stage %s' % stage)
+            start = time.monotonic()
             try:
                 result = execute(stage, options)
             except KeyboardInterrupt:
-                results[stage] = Result(stage).fail('interrupted')
+                results[stage] = Result(stage, duration=time.monotonic() - start).fail('interrupted')
                 raise
             results[stage] = result
             say('-- %s %s%s (%.1fs)' % (stage, result.status, (': ' + result.reason) if result.reason else '', result.duration))
