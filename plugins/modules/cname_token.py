@@ -13,9 +13,10 @@ description:
   - OSS checks the token in a DNS TXT record named C(_dnsauth.<domain>) before it binds the domain to the bucket
     (see M(alicloud.oss.cname)). The module returns that record, ready for a DNS module of your provider.
   - A token is valid for 72 hours. While one is valid the module returns it unchanged; it never creates tokens needlessly.
-  - OSS consumes the token when it binds the domain. When no token is valid, the module therefore reads the bucket's
-    bindings before creating one; if the domain is already bound, it reports RV(verified=true) and changes nothing.
-    The same holds when OSS answers a creation with C(NoNeedCreateCnameToken).
+  - OSS consumes the token when it binds the domain. The module therefore reads the bucket's bindings first; if the
+    domain is already bound, it reports RV(verified=true) and changes nothing, with that single read. Otherwise it reads
+    the token, and creates one only when none is valid. An answer C(NoNeedCreateCnameToken) to a creation is treated
+    like a bound domain.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
@@ -35,7 +36,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode no token is created; RV(token) is V(null) when one would be.
+    details: In check mode only the read requests are sent; RV(token) is V(null) when one would be created.
   diff_mode:
     support: full
   idempotent:
@@ -139,19 +140,19 @@ from ansible_collections.alicloud.oss.plugins.module_utils._validation import no
 def ensure_token(oss: OssModule) -> dict:
     bucket = oss.bucket()
     domain = normalize_domain(oss.params["domain"])
-    token = get_cname_token(oss.client, bucket, domain)
-    changed, verified = False, False
-    if token is not None and token["expires_in"] is not None and token["expires_in"] <= 0:
-        token = None
-    if token is None:
-        # OSS consumes the token when it binds the domain; a bound domain needs no new token, and asking for
-        # one would be a write that changes nothing (and a wrong prediction in check mode).
-        verified = find_cname(list_cname(oss.client, bucket), domain) is not None
-    if token is None and not verified:
-        changed = True
-        if not oss.check_mode:
-            token, verified = _create(oss, bucket, domain)
-            changed = not verified
+    # The bindings first: once a domain is bound (the state every later run of a playbook finds), OSS has consumed
+    # its token and one read settles it. Asking for a token instead would cost a 404 and then a refused write.
+    verified = find_cname(list_cname(oss.client, bucket), domain) is not None
+    token, changed = None, False
+    if not verified:
+        token = get_cname_token(oss.client, bucket, domain)
+        if token is not None and token["expires_in"] is not None and token["expires_in"] <= 0:
+            token = None
+        if token is None:
+            changed = True
+            if not oss.check_mode:
+                token, verified = _create(oss, bucket, domain)
+                changed = not verified
     return {
         "changed": changed,
         "token": token,

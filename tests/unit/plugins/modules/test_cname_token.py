@@ -3,8 +3,9 @@
 
 """cname_token: what is sent, given which token OSS holds and whether the domain is bound, and what the module returns.
 
-When no valid token exists the module reads the bucket's bindings (ListCname) before it creates one: OSS consumes
-the token when it binds the domain, so a bound domain needs no new token.
+The module reads the bucket's bindings (ListCname) first: OSS consumes the token when it binds the domain, so a bound
+domain (the state every later run of a playbook finds) is settled by that one read. Only for a domain that is not bound
+does it read the token (GetCnameToken), and only when none is valid does it create one (CreateCnameToken).
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ def _parse_iso(text):
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def test_valid_token_is_returned_unchanged_after_one_read(run_module, fake_oss):
+def test_valid_token_is_returned_unchanged_after_two_reads(run_module, fake_oss):
     value = fake_oss.token(DOMAIN, "be1d49d863dea9ffeff3df7d6455d9c2", expires_in=3600)
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
-    sent = fake_oss.sent[0]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
+    listing = fake_oss.sent[0]
+    assert listing.method == "GET"
+    assert listing.path == "/my-bucket/"
+    assert listing.query == (("cname", ""),)
+    assert listing.body is None
+    sent = fake_oss.sent[1]
     assert sent.method == "GET"
     assert sent.path == "/my-bucket/"
     assert sent.query == (("comp", "token"), ("cname", DOMAIN))
@@ -56,9 +62,11 @@ def test_missing_token_is_created(run_module, fake_oss):
     fake_oss.bind("other.example.com")
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname", "CreateCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
+    assert fake_oss.sent[0].method == "GET"
+    assert fake_oss.sent[0].query == (("cname", ""),)
     assert fake_oss.sent[1].method == "GET"
-    assert fake_oss.sent[1].query == (("cname", ""),)
+    assert fake_oss.sent[1].query == (("comp", "token"), ("cname", DOMAIN))
     create = fake_oss.sent[2]
     assert create.method == "POST"
     assert create.query == (("cname", ""), ("comp", "token"))
@@ -79,15 +87,16 @@ def test_second_run_after_create_is_unchanged(run_module, fake_oss):
     fake_oss.sent.clear()
     second = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
     assert second["changed"] is False
+    assert second["verified"] is False
     assert second["token"]["token"] == first["token"]["token"]
 
 
 def test_check_mode_sends_only_reads(run_module, fake_oss):
     run = run_module(cname_token, domain=DOMAIN, _ansible_check_mode=True)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
     assert fake_oss.tokens == {}
     assert run["changed"] is True
     assert run["token"] is None
@@ -108,16 +117,18 @@ def test_check_mode_with_a_valid_token_is_unchanged(run_module, fake_oss):
     value = fake_oss.token(DOMAIN)
     run = run_module(cname_token, domain=DOMAIN, _ansible_check_mode=True)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
     assert run["changed"] is False
+    assert run["verified"] is False
     assert run["token"]["token"] == value
 
 
-def test_bound_domain_without_a_token_is_verified_and_unchanged(run_module, fake_oss):
+def test_bound_domain_without_a_token_is_verified_and_unchanged_after_one_read(run_module, fake_oss):
     fake_oss.bind(DOMAIN)
     run = run_module(cname_token, domain=DOMAIN, _ansible_diff=True)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname"]
+    assert fake_oss.sent[0].query == (("cname", ""),)
     assert run["changed"] is False
     assert run["verified"] is True
     assert run["token"] is None
@@ -129,19 +140,36 @@ def test_bound_domain_in_check_mode_is_predicted_unchanged(run_module, fake_oss)
     fake_oss.bind("Static.Example.com.")
     run = run_module(cname_token, domain=DOMAIN, _ansible_check_mode=True)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname"]
     assert run["changed"] is False
     assert run["verified"] is True
+    assert run["token"] is None
 
 
-def test_bound_domain_with_a_valid_token_returns_the_token(run_module, fake_oss):
+def test_bound_domain_with_a_valid_token_is_verified_without_reading_the_token(run_module, fake_oss):
+    # The listing decides: a bound domain needs no token, so a token OSS may still hold is not read or returned.
     fake_oss.bind(DOMAIN)
-    value = fake_oss.token(DOMAIN)
+    fake_oss.token(DOMAIN)
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
-    assert run["token"]["token"] == value
-    assert run["verified"] is False
+    assert fake_oss.operations() == ["ListCname"]
+    assert run["changed"] is False
+    assert run["verified"] is True
+    assert run["token"] is None
+    assert run["txt_record"] == {"name": "_dnsauth." + DOMAIN, "type": "TXT", "value": None}
+
+
+def test_bound_domain_needs_neither_token_permission(run_module, fake_oss):
+    # Neither token request is sent for a bound domain, so refusing them changes nothing.
+    fake_oss.bind(DOMAIN)
+    fake_oss.fail("GetCnameToken")
+    fake_oss.fail("CreateCnameToken")
+    run = run_module(cname_token, domain=DOMAIN)
+
+    assert fake_oss.operations() == ["ListCname"]
+    assert run.get("failed") is None
+    assert run["changed"] is False
+    assert run["verified"] is True
 
 
 def test_bound_domain_with_an_expired_token_is_verified(run_module, fake_oss):
@@ -149,7 +177,7 @@ def test_bound_domain_with_an_expired_token_is_verified(run_module, fake_oss):
     fake_oss.token(DOMAIN, expires_in=-60)
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname"]
     assert run["changed"] is False
     assert run["verified"] is True
     assert run["token"] is None
@@ -159,15 +187,17 @@ def test_empty_bucket_listed_as_404_still_creates(run_module, fake_oss):
     fake_oss.empty_list_404 = True
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname", "CreateCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
     assert run["changed"] is True
+    assert run["verified"] is False
+    assert run["token"]["token"] == fake_oss.tokens[("my-bucket", DOMAIN)][0]
 
 
 def test_no_need_to_create_means_verified_and_unchanged(run_module, fake_oss):
     fake_oss.no_token_needed.add(DOMAIN)
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname", "CreateCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
     assert run.get("failed") is None
     assert run["changed"] is False
     assert run["verified"] is True
@@ -179,7 +209,8 @@ def test_domain_is_normalised_everywhere(run_module, fake_oss):
     value = fake_oss.token(DOMAIN)
     run = run_module(cname_token, domain="STATIC.Example.COM.")
 
-    assert fake_oss.sent[0].params["cname"] == DOMAIN
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
+    assert fake_oss.sent[1].params["cname"] == DOMAIN
     assert run["changed"] is False
     assert run["token"]["token"] == value
     assert run["txt_record"]["name"] == "_dnsauth." + DOMAIN
@@ -195,7 +226,7 @@ def test_expired_token_returned_by_get_is_replaced(run_module, fake_oss):
     fake_oss.token(DOMAIN, "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00", expires_in=-60)
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname", "CreateCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
     new = fake_oss.tokens[("my-bucket", DOMAIN)][0]
     assert new != "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00"
     assert run["changed"] is True
@@ -208,8 +239,10 @@ def test_expired_token_in_check_mode_predicts_a_new_one(run_module, fake_oss):
     fake_oss.token(DOMAIN, "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00", expires_in=-60)
     run = run_module(cname_token, domain=DOMAIN, _ansible_check_mode=True)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
+    assert fake_oss.tokens[("my-bucket", DOMAIN)][0] == "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld00"
     assert run["changed"] is True
+    assert run["verified"] is False
     assert run["token"] is None
     assert run["txt_record"]["value"] is None
 
@@ -234,7 +267,7 @@ def test_other_oss_error_on_read_fails_with_the_error_document(run_module, fake_
                   ec="0003-00000001")
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
     assert run["failed"] is True
     assert not run.get("changed")
     error = run["error"]
@@ -251,12 +284,13 @@ def test_other_oss_error_on_read_fails_with_the_error_document(run_module, fake_
     assert error["request_id"] in run["msg"]
 
 
-def test_list_error_fails_before_any_write(run_module, fake_oss):
+def test_list_error_fails_before_any_other_request(run_module, fake_oss):
     fake_oss.fail("ListCname")
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname"]
+    assert fake_oss.operations() == ["ListCname"]
     assert run["failed"] is True
+    assert not run.get("changed")
     assert run["error"]["code"] == "AccessDenied"
     assert "oss:ListCname" in run["msg"]
 
@@ -266,7 +300,7 @@ def test_error_on_create_fails_after_the_reads(run_module, fake_oss):
                   message="You have attempted to create more cname token than allowed.", ec="0018-00000303")
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken", "ListCname", "CreateCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
     assert run["failed"] is True
     assert run["error"]["code"] == "TooManyCnameToken"
     assert run["error"]["status"] == 400
@@ -311,7 +345,9 @@ def test_missing_domain_is_refused_by_the_argument_spec(run_module, fake_oss):
 def test_surrounding_white_space_is_ignored(run_module, fake_oss):
     run = run_module(cname_token, domain="  static.example.com  ")
 
-    assert fake_oss.sent[0].params["cname"] == DOMAIN
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
+    assert fake_oss.sent[1].params["cname"] == DOMAIN
+    assert fake_oss.sent[2].domain == DOMAIN
     assert run["txt_record"]["name"] == "_dnsauth." + DOMAIN
 
 
@@ -319,7 +355,8 @@ def test_v1_signature_without_a_region_has_no_cname_target(run_module, fake_oss)
     value = fake_oss.token(DOMAIN)
     run = run_module(cname_token, domain=DOMAIN, region=None, signature_version="v1")
 
-    assert fake_oss.sent[0].headers["Authorization"].startswith("OSS ")
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
+    assert all(sent.headers["Authorization"].startswith("OSS ") for sent in fake_oss.sent)
     assert run["token"]["token"] == value
     assert run["cname_target"] is None
 
@@ -328,14 +365,16 @@ def test_v4_is_the_default_signature(run_module, fake_oss):
     fake_oss.token(DOMAIN)
     run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.sent[0].headers["Authorization"].startswith("OSS4-HMAC-SHA256 Credential=LTAI5tModuleTestKeyId/")
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
+    assert all(sent.headers["Authorization"].startswith("OSS4-HMAC-SHA256 Credential=LTAI5tModuleTestKeyId/")
+               for sent in fake_oss.sent)
 
 
 def test_answer_that_is_not_an_error_document_fails_without_an_error_code(run_module, fake_oss):
     fake_oss.fail("GetCnameToken", status=403, raw_body=b"<html><body>Forbidden by proxy</body></html>")
     run = run_module(cname_token, domain=DOMAIN)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
+    assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
     assert run["failed"] is True
     assert run["error"]["code"] is None and run["error"]["status"] == 403
     assert "HTTP 403" in run["msg"]
@@ -346,7 +385,7 @@ def test_connection_failure_fails_with_one_line(run_module, fake_oss):
     fake_oss.transport_error = requests.exceptions.ConnectionError("Connection refused")
     run = run_module(cname_token, domain=DOMAIN, retries=0)
 
-    assert fake_oss.operations() == ["GetCnameToken"]
+    assert fake_oss.operations() == ["ListCname"]
     assert run["failed"] is True
     assert run["msg"].startswith("Could not reach OSS")
     assert "127.0.0.1:9" in run["msg"]
