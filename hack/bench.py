@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
+import importlib
 import io
 import json
 import os
@@ -36,11 +37,13 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+_PROCESS = importlib.import_module("ossemu.process")  # the emulator's launcher (standard library only)
+EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorError
 WORK = ROOT / ".tmp" / "bench"
 COLLECTIONS = ROOT / ".tmp" / "collections"
 BIN = Path(sys.executable).parent
@@ -177,40 +180,18 @@ def say(text=""):
 
 
 # --- the emulator ----------------------------------------------------------------------------------------------------
-class Emulator:
-    """tests/emulator/serve.py as a child process on a free loopback port."""
+class Emulator(EmulatorProcess):
+    """tests/emulator/serve.py as a child process on a free loopback port, with an injected latency."""
 
     def __init__(self, latency_ms: float):
+        super().__init__(["--latency-ms", latency_ms, "--ownership", "token"])
         self.latency_ms = latency_ms
-        self.process = None
-        self.endpoint = None
 
-    def __enter__(self):
-        command = [sys.executable, str(ROOT / "tests" / "emulator" / "serve.py"), "--port", "0", "--latency-ms", str(self.latency_ms),
-                   "--ownership", "token"]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # pylint: disable=consider-using-with
-        line = self.process.stdout.readline().strip()
-        match = re.search(r"(https?://\S+)", line)
-        if not match:
-            self.__exit__(None, None, None)
-            raise BenchError(f"The emulator did not start: {line!r}")
-        self.endpoint = match.group(1)
-        return self
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        if self.process and self.process.stdout:
-            self.process.stdout.close()
-
-    def control(self, method: str, path: str, payload=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"} if data else {})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+    def start(self):
+        try:
+            return super().start()
+        except EmulatorError as error:
+            raise BenchError(str(error)) from None
 
     def fresh(self):
         """No bindings, tokens or uploads; ownership proven by any valid token (no DNS step); an empty request log."""

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
+import importlib
 import os
 import re
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+_PROCESS = importlib.import_module("ossemu.process")  # the emulator's launcher (standard library only)
+EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorError
 DEMO_DIR = ROOT / ".tmp" / "demo"
 DOMAIN = "static.example.com"
 PHASES = ("onboard", "rotate", "offboard")
@@ -51,43 +53,20 @@ def make_certificate(directory: Path) -> tuple:
     return cert_path, key_path
 
 
-class Emulator:
-    """The emulator as a child process on a free port."""
-
-    def __init__(self, state_file: Path):
-        self.state_file = state_file
-        self.process = None
-        self.endpoint = None
-
-    def __enter__(self):
-        port_file = self.state_file.with_suffix(".port")
-        port_file.unlink(missing_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "emulator" / "serve.py"), "--port", "0", "--state-file", str(self.state_file),
-             "--port-file", str(port_file)],
-            stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().strip()
-        match = re.search(r"(https?://\S+)", line)
-        if not match:
-            self.__exit__(None, None, None)
-            raise SystemExit(f"The emulator did not start: {line!r}")
-        self.endpoint = match.group(1)
-        print(line)
-        return self
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def control(self, method: str, path: str):
-        request = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+def start_emulator(state_file: Path):
+    """The emulator as a child process on a free port, its state in state_file (and its port next to it)."""
+    port_file = state_file.with_suffix(".port")
+    port_file.unlink(missing_ok=True)
+    emulator = EmulatorProcess(["--state-file", state_file, "--port-file", port_file], control_timeout=10)
+    try:
+        emulator.start()
+    except EmulatorError as error:
+        raise SystemExit(str(error)) from None
+    print(emulator.banner)
+    return emulator
 
 
-def run_phase(emulator: Emulator, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
+def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
     emulator.control("DELETE", "requests")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
                ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
@@ -125,7 +104,7 @@ def main() -> int:
     state_file.unlink(missing_ok=True)
     cert, key = make_certificate(DEMO_DIR / "certs")
     results = []
-    with Emulator(state_file) as emulator:
+    with start_emulator(state_file) as emulator:
         for phase in PHASES:
             for run in (1, 2):
                 print(f"\n===== phase {phase}, run {run} =====", flush=True)

@@ -61,6 +61,7 @@ import contextlib
 import dataclasses
 import fcntl
 import glob
+import importlib
 import json
 import os
 import re
@@ -73,11 +74,11 @@ import tarfile
 import threading
 import time
 import typing as t
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET  # only parses ansible-test's own junit output
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
+EmulatorProcess = importlib.import_module('ossemu.process').EmulatorProcess  # the emulator's launcher (standard library only)
 NAMESPACE = 'alicloud'
 NAME = 'oss'
 VENV_PYTHON = os.path.abspath(sys.executable)  # the Makefile runs this file with .venv/bin/python
@@ -744,84 +745,20 @@ def stage_sanity(result: Result, options: argparse.Namespace) -> Result:
 # --- integration
 
 
-class Emulator:
-    """The OSS emulator in a subprocess, for the integration stage."""
-
-    def __init__(self, workdir: str) -> None:
-        self.workdir = workdir
-        self.port_file = os.path.join(workdir, 'port')
-        self.request_log = os.path.join(workdir, 'requests.jsonl')
-        self.log_path = os.path.join(workdir, 'emulator.log')
-        self.proc: t.Optional[subprocess.Popen[bytes]] = None
-        self.url = ''
-
-    def __enter__(self) -> Emulator:
-        for path in (self.port_file, self.request_log):
-            if os.path.exists(path):
-                os.unlink(path)
-        cmd = [VENV_PYTHON, os.path.join('tests', 'emulator', 'serve.py'), '--port', '0', '--port-file', self.port_file,
-               '--request-log', self.request_log]
-        say('$ ' + shlex.join(cmd) + '  (output in %s)' % os.path.relpath(self.log_path, REPO))
-        with open(self.log_path, 'wb') as log:
-            self.proc = subprocess.Popen(cmd, cwd=REPO, env=venv_env(), stdin=subprocess.DEVNULL, stdout=log,  # pylint: disable=consider-using-with
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            self.url = self._wait_ready(timeout=30)
-        except BaseException:
-            self.stop()
-            raise
-        say('emulator ready at ' + self.url)
-        return self
-
-    def _wait_ready(self, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        url = ''
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError('the emulator exited with %s:\n%s' % (self.proc.returncode, self._log_tail()))
-            if not url:
-                url = self._read_url()
-            if url:
-                try:
-                    with urllib.request.urlopen(url + '/_emulator/health', timeout=2) as response:
-                        if response.status == 200:
-                            return url
-                except (urllib.error.URLError, OSError):
-                    pass
-            time.sleep(0.1)
-        raise RuntimeError('the emulator was not ready within %ds:\n%s' % (timeout, self._log_tail()))
-
-    def _read_url(self) -> str:
-        if os.path.exists(self.port_file):
-            with open(self.port_file, encoding='utf-8') as handle:
-                port = handle.read().strip()
-            if port.isdigit():
-                return 'http://127.0.0.1:%s' % port
-        match = re.search(r'OSS emulator listening on (http://127\.0\.0\.1:\d+)', self._log_tail())
-        return match.group(1) if match else ''
-
-    def _log_tail(self) -> str:
-        try:
-            with open(self.log_path, encoding='utf-8', errors='replace') as handle:
-                return handle.read()[-4000:]
-        except OSError:
-            return ''
-
-    def stop(self) -> None:
-        """Stop the emulator (its whole process group)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+def start_emulator(workdir: str) -> t.Any:
+    """The OSS emulator in a subprocess (its own session), for the integration stage; stop it with `with` or stop()."""
+    port_file = os.path.join(workdir, 'port')
+    request_log = os.path.join(workdir, 'requests.jsonl')
+    log_path = os.path.join(workdir, 'emulator.log')
+    for path in (port_file, request_log):
+        if os.path.exists(path):
+            os.unlink(path)
+    emulator = EmulatorProcess(['--port-file', port_file, '--request-log', request_log], python=VENV_PYTHON, env=venv_env(), cwd=REPO,
+                               stderr=subprocess.STDOUT, log_path=log_path, new_session=True)
+    say('$ ' + shlex.join(emulator.command) + '  (output in %s)' % os.path.relpath(log_path, REPO))
+    emulator.start()
+    say('emulator ready at ' + emulator.endpoint)
+    return emulator
 
 
 def integration_config(url: str) -> str:
@@ -875,9 +812,9 @@ def run_integration(result: Result, options: argparse.Namespace, bin_dir: str) -
     if listed.returncode != 0 or not expected:
         result.details.extend(listed.lines)
         return result.fail('ansible-test integration --list-targets found no target to run (targets on disk: %s)' % ', '.join(targets))
-    with Emulator(workdir) as emulator:
+    with start_emulator(workdir) as emulator:
         with open(os.path.join(COPY, 'tests', 'integration', 'integration_config.yml'), 'w', encoding='utf-8') as handle:
-            handle.write(integration_config(emulator.url))
+            handle.write(integration_config(emulator.endpoint))
         done = run(cmd, result.stage, cwd=COPY, env=env, timeout=TIMEOUTS[result.stage])
     ran = sorted(set(re.findall(r'^Running (\S+) integration test role', done.output, re.M)))
     recaps = re.findall(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', done.output)

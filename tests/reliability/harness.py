@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import importlib
 import ipaddress
 import json
 import os
-import ssl
 import subprocess
 import sys
 import textwrap
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -24,6 +22,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SERVE = ROOT / "tests" / "emulator" / "serve.py"
+sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+_PROCESS = importlib.import_module("ossemu.process")  # the emulator's launcher (standard library only)
+EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorError
 # Where ansible-playbook finds ansible_collections/alicloud/oss: a link to this tree, made per session by link_collection.
 COLLECTIONS: dict = {"path": None}
 _VENV_BIN = ROOT / ".venv" / "bin"
@@ -87,58 +88,27 @@ def table_lines(cells, widths):
 
 # --- the emulator -----------------------------------------------------------------------------------------------
 
-class Emulator:
-    """tests/emulator/serve.py as a child process, driven through its control endpoint."""
+class Emulator(EmulatorProcess):
+    """tests/emulator/serve.py (or a launcher that takes its options) as a child process, driven through its control endpoint.
+
+    Its output goes to <workdir>/<name>.out, OSS requests to <name>-requests.jsonl, state to <name>-state.json.
+    """
 
     def __init__(self, workdir: Path, name: str, extra_args=(), launcher=None):
         self.workdir = workdir
         self.name = name
         self.extra_args = list(extra_args)
-        self.launcher = launcher or [str(SERVE)]
-        self.process = None
-        self.endpoint = None
         self.request_log = workdir / f"{name}-requests.jsonl"
-        # The control endpoint of the TLS emulator presents the self-signed test certificate.
-        self._context = ssl.create_default_context()
-        self._context.check_hostname = False
-        self._context.verify_mode = ssl.CERT_NONE
+        args = ["--request-log", self.request_log, "--state-file", workdir / f"{name}-state.json", *self.extra_args]
+        super().__init__(args, python=PYTHON, script=launcher or SERVE, cwd=workdir, stderr=subprocess.STDOUT,
+                         log_path=workdir / f"{name}.out")
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)
-        port_file = self.workdir / f"{self.name}.port"
-        output = open(self.workdir / f"{self.name}.out", "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        command = [PYTHON, *self.launcher, "--port", "0", "--port-file", str(port_file), "--request-log", str(self.request_log),
-                   "--state-file", str(self.workdir / f"{self.name}-state.json"), *self.extra_args]
-        self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=self.workdir)  # pylint: disable=consider-using-with
-        output.close()
-        deadline = time.monotonic() + 30
-        while not port_file.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"emulator {self.name} did not start: {(self.workdir / f'{self.name}.out').read_text()}")
-            time.sleep(0.05)
-        scheme = "https" if "--tls-cert" in self.extra_args else "http"
-        self.endpoint = f"{scheme}://127.0.0.1:{int(port_file.read_text())}"
-        return self
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def control(self, method: str, route: str, payload=None):
-        data = json.dumps(payload).encode("utf-8") if payload is not None else None
-        request = urllib.request.Request(f"{self.endpoint}/_emulator/{route}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"} if data else {})
         try:
-            with urllib.request.urlopen(request, timeout=30, context=self._context) as answer:
-                return json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as error:
-            raise RuntimeError(f"control {method} {route} {payload}: HTTP {error.code} {error.read()!r}") from None
+            return super().start()
+        except EmulatorError as error:
+            raise RuntimeError(f"emulator {self.name}: {error}") from None
 
     def reset(self):
         """Forget bindings, tokens, faults, clock offset and the request log: a clean slate for the next row."""
