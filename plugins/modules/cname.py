@@ -187,6 +187,11 @@ def _check_numbers(params):
         raise OssConfigError(f"concurrency must be 1 or more, not {params['concurrency']}.", "concurrency")
 
 
+# What one unbind came to: done by this run, or already gone when OSS was asked.
+_DONE = "done"
+_ALREADY = "already"
+
+
 def _apply(oss, bucket, to_add, to_remove, bound):
     """Run every write; when some fail, fail listing what succeeded and what did not."""
     jobs = [("bind", domain) for domain in to_add] + [("unbind", domain) for domain in to_remove]
@@ -199,10 +204,6 @@ def _apply(oss, bucket, to_add, to_remove, bound):
     if failures:
         raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, bound - set(gone))
     return done_add, done_remove, gone
-
-
-_DONE = "done"
-_ALREADY = "already"
 
 
 def _run_jobs(oss, bucket, jobs, concurrency):
