@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.alicloud.oss.plugins.module_utils._argspec import CREDENTIALS_ARGUMENT_SPEC, OSS_ARGUMENT_SPEC
 from ansible_collections.alicloud.oss.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, OssClient
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import load_profile, resolve_credentials
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, resolve_endpoint
@@ -24,37 +25,9 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import DEFUSEDXML_IMPORT_ERROR
 
-ENV_REGION = ["ALICLOUD_REGION", "ALICLOUD_REGION_ID", "ALIBABA_CLOUD_REGION_ID", "OSS_REGION"]
-
-# Credentials have no env_fallback here on purpose: _credentials reads the environment as one source,
-# so that a key id from a task is never paired with a secret from the environment.
-COMMON_ARGUMENT_SPEC = dict(
-    access_key_id=dict(type="str", aliases=["access_key", "alicloud_access_key"], no_log=False),
-    access_key_secret=dict(type="str", aliases=["secret_key", "alicloud_secret_key"], no_log=True),
-    security_token=dict(type="str", no_log=True),
-    profile=dict(type="str", fallback=(env_fallback, ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"])),
-    credentials_file=dict(type="path", default="~/.aliyun/config.json", fallback=(env_fallback, ["ALICLOUD_SHARED_CREDENTIALS_FILE"])),
-    assume_role=dict(type="dict", options=dict(
-        role_arn=dict(type="str", required=True),
-        session_name=dict(type="str", default="ansible-alicloud-oss"),
-        duration_seconds=dict(type="int", default=3600),
-        policy=dict(type="json"),
-        external_id=dict(type="str", no_log=False),
-    )),
-    # No env fallback: an empty ecs_role_name means "ask the instance", and the environment's role names are read
-    # by _credentials at their own place in the order.
-    ecs_role_name=dict(type="str"),
-    # No default: a RamRoleArn or OIDC profile's sts_region picks the endpoint when this is unset.
-    sts_endpoint=dict(type="str", fallback=(env_fallback, ["ALIBABA_CLOUD_STS_ENDPOINT"])),
-    ecs_metadata_endpoint=dict(type="str", default="http://100.100.100.200", fallback=(env_fallback, ["ALIBABA_CLOUD_ECS_METADATA_ENDPOINT"])),
-    region=dict(type="str", fallback=(env_fallback, ENV_REGION)),
-    endpoint=dict(type="str", fallback=(env_fallback, ["OSS_ENDPOINT"])),
-    addressing_style=dict(type="str", default="auto", choices=["auto", "virtual", "path"]),
-    signature_version=dict(type="str", default="v4", choices=["v4", "v1"]),
-    validate_certs=dict(type="bool", default=True),
-    timeout=dict(type="float", default=30.0),
-    retries=dict(type="int", default=4),
-)
+# Every OSS module takes the credentials and the OSS connection options; a module for another service takes only
+# CREDENTIALS_ARGUMENT_SPEC.
+COMMON_ARGUMENT_SPEC = {**CREDENTIALS_ARGUMENT_SPEC, **OSS_ARGUMENT_SPEC}
 
 
 class ModuleFailure(Exception):
