@@ -60,7 +60,8 @@ options:
     type: int
     default: 4
 extends_documentation_fragment:
-  - alicloud.oss.common
+  - alicloud.oss.credentials
+  - alicloud.oss.oss
   - alicloud.oss.attributes
 attributes:
   check_mode:

@@ -64,7 +64,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - alicloud.oss.common
+  - alicloud.oss.credentials
+  - alicloud.oss.oss
   - alicloud.oss.attributes
 attributes:
   check_mode:

@@ -31,7 +31,8 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
-  - alicloud.oss.common
+  - alicloud.oss.credentials
+  - alicloud.oss.oss
   - alicloud.oss.attributes
 attributes:
   check_mode:

@@ -28,9 +28,9 @@ def test_every_module_is_in_the_action_group():
     assert sorted(runtime["action_groups"]["oss"]) == MODULES == ["cname", "cname_certificate", "cname_info", "cname_token"]
 
 
-def test_every_module_uses_the_common_fragment_and_declares_its_version():
+def test_every_module_uses_the_shared_fragments_and_declares_its_version():
     for name in MODULES:
         doc = _module_doc(name)
-        assert "alicloud.oss.common" in doc["extends_documentation_fragment"], name
+        assert doc["extends_documentation_fragment"] == ["alicloud.oss.credentials", "alicloud.oss.oss", "alicloud.oss.attributes"], name
         assert doc["version_added"] == "1.0.0", name
         assert doc["module"] == name
