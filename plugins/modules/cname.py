@@ -44,6 +44,7 @@ options:
   purge:
     description:
       - With O(domains) and O(state=present), unbind every domain bound to the bucket that is not listed.
+      - Refused together with O(domain): purge needs the complete list of domains to keep.
     type: bool
     default: false
   verification_timeout:
@@ -159,7 +160,7 @@ def ensure_cnames(oss: OssModule) -> dict:
     wanted = _wanted_domains(params)
     _check_numbers(params)
     bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
-    to_add, to_remove = plan(bound, wanted, params["state"], params["purge"] and params["domains"] is not None)
+    to_add, to_remove = plan(bound, wanted, params["state"], params["purge"])
     done_add, done_remove, gone = to_add, to_remove, to_remove
     if not oss.check_mode and (to_add or to_remove):
         done_add, done_remove, gone = _apply(oss, bucket, to_add, to_remove, bound)
@@ -177,7 +178,12 @@ def ensure_cnames(oss: OssModule) -> dict:
 def _wanted_domains(params) -> list:
     if params["domains"] is not None:
         return normalize_domains(params["domains"], "domains")
-    return [normalize_domain(params["domain"], "domain")]
+    domain = normalize_domain(params["domain"], "domain", for_several="use domains for a list")
+    if params["purge"]:
+        # Refused rather than ignored: a user who sets purge expects the other domains to go.
+        raise OssConfigError(f"purge needs domains, the complete list to keep; with domain it would do nothing. To keep only {domain}, "
+                             f"set domains: ['{domain}'] with purge: true; otherwise drop purge.", "purge")
+    return [domain]
 
 
 def _check_numbers(params):

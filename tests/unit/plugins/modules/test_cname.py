@@ -235,14 +235,17 @@ def test_domains_without_purge_keep_unlisted(run_module, fake_oss):
     assert run["removed"] == []
 
 
-def test_purge_without_domains_does_nothing_extra(run_module, fake_oss):
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_purge_with_domain_is_refused_before_any_request(run_module, fake_oss, state):
     fake_oss.bind(C)
     fake_oss.bind(D)
-    run = run_module(cname, domain=A, purge=True)
+    run = run_module(cname, domain=A, purge=True, state=state)
 
-    assert fake_oss.operations() == ["ListCname", "PutCname"]
-    assert run["domains"] == [A, C, D]
-    assert run["removed"] == []
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == ("purge needs domains, the complete list to keep; with domain it would do nothing. To keep only a.example.com, "
+                          "set domains: ['a.example.com'] with purge: true; otherwise drop purge.")
+    assert fake_oss.domains() == [C, D]
 
 
 def test_purge_with_state_absent_only_removes_listed(run_module, fake_oss):
@@ -557,6 +560,37 @@ def test_bad_single_domain_is_named(run_module, fake_oss):
     assert run["failed"] is True
     assert run["msg"].startswith("domain ")
     assert "wildcard" in run["msg"]
+
+
+@pytest.mark.parametrize("value, shown", [
+    # What Ansible hands the module when a YAML list is given to the str option domain.
+    ([A, B], "['a.example.com', 'b.example.com']"),
+    ([A], "['a.example.com']"),
+    ("a.example.com,b.example.com", "a.example.com,b.example.com"),
+])
+def test_a_list_given_to_domain_points_at_domains(run_module, fake_oss, value, shown):
+    run = run_module(cname, domain=value)
+
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == f"domain takes a single domain, and '{shown}' is a list: use domains for a list."
+
+
+@pytest.mark.parametrize("endpoint, message", [
+    ("http://127.0.0 .1:9000", "endpoint 'http://127.0.0 .1:9000' contains a space; a URL holds none: give scheme://host[:port]."),
+    ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], "
+                             "here 'http://127.0.0.1:9000'."),
+    ("http://:Pa55word@127.0.0.1:9", "endpoint 'http://***@127.0.0.1:9' holds a user name or password; OSS takes neither in the URL: "
+                                     "give scheme://host[:port] and the credentials in access_key_id and access_key_secret."),
+])
+def test_bad_endpoint_is_refused_before_any_request(run_module, fake_oss, endpoint, message):
+    run = run_module(cname, domain=A, endpoint=endpoint)
+
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == message
+    # Not even Ansible's echo of the options (invocation) may show the password.
+    assert "Pa55word" not in run.stdout
 
 
 @pytest.mark.parametrize("option, value", [("concurrency", 0), ("concurrency", -2), ("verification_timeout", -1)])
