@@ -429,6 +429,8 @@ def test_bind_errors_say_what_to_do(run_module, fake_oss, code, status, advice):
     assert fake_oss.operations() == ["ListCname", "PutCname"]
     assert run["failed"] is True
     assert advice in run["msg"]
+    assert "oss:ListCname" not in run["msg"]  # an AccessDenied names only the action of the request that failed
+    assert run["msg"].lower().count("unbind it there first") <= 1
     assert A in run["msg"]
     assert "\n" not in run["msg"]
     assert run["error"] == {"code": code, "message": "Refused.", "request_id": run["error"]["request_id"],
