@@ -385,6 +385,37 @@ def test_ownership_retries_stop_when_the_time_is_up(run_module, fake_oss, fake_t
     assert "_dnsauth." + A in run["msg"]
 
 
+def test_verification_reports_attempts_and_time_waited(run_module, fake_oss, fake_time):
+    fake_oss.fail("PutCname", A, code="NeedVerifyDomainOwnership", message="Verify.", ec="0018-00000115", times=2)
+    run = run_module(cname, domains=[A, B], verification_timeout=600, concurrency=1)
+
+    assert run["changed"] is True
+    assert run["verification"] == {A: {"attempts": 3, "waited_seconds": round(sum(fake_time.sleeps), 1)},
+                                   B: {"attempts": 1, "waited_seconds": 0.0}}
+    assert run["verification"][A]["waited_seconds"] > 2
+
+
+def test_verification_is_returned_when_the_wait_runs_out(run_module, fake_oss, fake_time):
+    fake_oss.unverified.add(A)
+    run = run_module(cname, domain=A, verification_timeout=30)
+
+    assert run["failed"] is True
+    assert run["verification"] == {A: {"attempts": len(fake_oss.of("PutCname")), "waited_seconds": 30.0}}
+
+
+@pytest.mark.parametrize("bound, args", [
+    ([A], {"domain": A}),                          # converged
+    ([A], {"domain": A, "state": "absent"}),      # an unbind
+    ([], {"domain": A, "_ansible_check_mode": True}),
+])
+def test_verification_is_empty_when_nothing_was_bound(run_module, fake_oss, bound, args):
+    for domain in bound:
+        fake_oss.bind(domain)
+    run = run_module(cname, **args)
+
+    assert run["verification"] == {}
+
+
 def test_first_ownership_retry_waits_about_two_seconds(run_module, fake_oss, fake_time):
     fake_oss.fail("PutCname", A, code="NeedVerifyDomainOwnership", message="Verify.", ec="0018-00000115", times=1)
     run_module(cname, domain=A, verification_timeout=600)
