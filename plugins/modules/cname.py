@@ -26,7 +26,7 @@ options:
     required: true
   domain:
     description:
-      - A single custom domain. Case and a trailing dot are ignored.
+      - A single custom domain. Case and a trailing dot are ignored. For several domains, use O(domains).
       - Exactly one of O(domain) and O(domains) is required.
     type: str
   domains:
