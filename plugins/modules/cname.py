@@ -44,7 +44,7 @@ options:
   purge:
     description:
       - With O(domains) and O(state=present), unbind every domain bound to the bucket that is not listed.
-      - Refused together with O(domain): purge needs the complete list of domains to keep.
+      - Refused together with O(domain), because purge needs the complete list of domains to keep.
     type: bool
     default: false
   verification_timeout:
@@ -153,22 +153,15 @@ verification:
   description:
     - For each domain this run tried to bind, how its ownership verification went, keyed by domain.
       Empty when nothing was bound (a converged run, an unbind, check mode).
+    - Each value holds C(attempts), how many bind requests (PutCname) were sent for the domain
+      (V(1) when OSS saw the ownership proof at once, more when it refused with C(NeedVerifyDomainOwnership) and
+      O(verification_timeout) let the module retry; a request the transport retried after a network error counts once),
+      and C(waited_seconds), the seconds from the first bind request for the domain to the last answer,
+      rounded to a tenth of a second.
     - Also returned when the task fails, for the domains it tried to bind.
   returned: always
   type: dict
   sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
-  contains:
-    attempts:
-      description:
-        - How many bind requests (PutCname) were sent for the domain: V(1) when OSS saw the ownership proof at once,
-          more when it refused with C(NeedVerifyDomainOwnership) and O(verification_timeout) let the module retry.
-          A request that the transport retried after a network error counts once.
-      type: int
-      sample: 3
-    waited_seconds:
-      description: Seconds from the first bind request for the domain to the last answer, rounded to a tenth of a second.
-      type: float
-      sample: 6.4
 """
 
 import time
