@@ -156,7 +156,7 @@ def test_bad_endpoints_name_the_option(endpoint, expected):
     # urlsplit would drop the tab without a word and send the request to another host.
     ("http://oss-cn-hangzhou.aliyun\tcs.com", "contains a tab, line break or other control character; a URL holds none."),
     ("https://oss_emu!.example.com", "endpoint 'https://oss_emu!.example.com' has the character '!' in its host; a host name holds only letters, "
-                                    "digits, hyphens and dots"),
+                                     "digits, hyphens and dots"),
     ("https://bücket.example.com", "has the character 'ü' in its host"),
     ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], "
                              "here 'http://127.0.0.1:9000'."),
