@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ansible_collections.alicloud.oss.plugins.module_utils._dates import days_until, iso_or_none, seconds_until
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssResponseError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import CERTIFICATE_RAM_ACTIONS, OssResponseError, OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import child_text, cname_configuration, parse_document
 
 
@@ -57,7 +57,12 @@ def create_cname_token(client, bucket: str, domain: str, now: datetime | None = 
 
 def put_cname(client, bucket: str, domain: str, certificate: dict | None = None):
     """Bind the domain, and bind, replace or remove its certificate when certificate is given."""
-    return client.request("PutCname", "POST", bucket, [("cname", None), ("comp", "add")], cname_configuration(domain, certificate))
+    try:
+        return client.request("PutCname", "POST", bucket, [("cname", None), ("comp", "add")], cname_configuration(domain, certificate))
+    except OssServiceError as exc:
+        if certificate and not certificate.get("delete_certificate"):
+            exc.extra_ram_actions = CERTIFICATE_RAM_ACTIONS
+        raise
 
 
 def delete_cname(client, bucket: str, domain: str) -> bool:

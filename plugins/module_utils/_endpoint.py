@@ -114,18 +114,69 @@ def resolve_endpoint(region=None, endpoint=None, addressing_style: str = "auto")
 
 def _split_endpoint(endpoint: str):
     text = str(endpoint).strip()
+    shown = _shown(text)
+    _check_characters(text, shown)
     if "://" not in text:
         text = f"https://{text}"
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise OssConfigError(f"endpoint '{endpoint}' is not a valid URL: {exc}.", "endpoint") from None
+        raise OssConfigError(f"endpoint '{shown}' is not a valid URL: {exc}.", "endpoint") from None
     if parts.scheme not in ("http", "https"):
-        raise OssConfigError(f"endpoint '{endpoint}' uses the unsupported scheme '{parts.scheme}'; use https:// (or http:// for a local emulator).",
+        raise OssConfigError(f"endpoint '{shown}' uses the unsupported scheme '{parts.scheme}'; use https:// (or http:// for a local emulator).",
                              "endpoint")
     if not parts.hostname:
-        raise OssConfigError(f"endpoint '{endpoint}' has no host name.", "endpoint")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise OssConfigError(f"endpoint '{endpoint}' must be a scheme and host (and port) only, with no path, query or user.", "endpoint")
+        raise OssConfigError(f"endpoint '{shown}' has no host name.", "endpoint")
+    _check_host(parts.hostname, shown)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise OssConfigError(f"endpoint '{shown}' must be a scheme and host (and port) only, with no path or query.", "endpoint")
     return parts.scheme, parts.hostname.lower(), port
+
+
+# Everything up to the last '@' of the authority: a user name and password, which messages must never echo.
+_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?[^?#]*@")
+# 'http//host', 'http:/host', 'https:host': a scheme whose '://' is mistyped (urlsplit would read 'http' as the host).
+_MISTYPED_SCHEME = re.compile(r"^(?P<scheme>https?)(?P<separator>[:/]+)", re.IGNORECASE)
+_HOST_CHARACTERS = re.compile(r"^[a-z0-9_.-]+$", re.IGNORECASE)
+
+
+def endpoint_userinfo(endpoint) -> str | None:
+    """The user name and password part of an endpoint URL (refused later), so that the caller can mask it everywhere."""
+    match = _USERINFO.match(str(endpoint or "").strip())
+    if not match:
+        return None
+    userinfo = match.group(0)[len(match.group("scheme") or ""):-1]
+    return userinfo or None
+
+
+def _shown(text: str) -> str:
+    """The endpoint as a message may quote it: any user name or password replaced by '***'."""
+    return _USERINFO.sub(lambda match: f"{match.group('scheme') or ''}***@", text, count=1)
+
+
+def _check_characters(text: str, shown: str):
+    """Refuse what urlsplit would misread or silently repair, before it sees the text."""
+    mistyped = _MISTYPED_SCHEME.match(text)
+    if mistyped and not mistyped.group("separator").startswith("://"):
+        rest = text[mistyped.end():]
+        raise OssConfigError(f"endpoint '{shown}' looks like a malformed scheme: write scheme://host[:port], "
+                             f"here '{mistyped.group('scheme').lower()}://{_shown(rest)}'.", "endpoint")
+    if "@" in text:
+        # Also refuses ':password@' (an empty user name), which urlsplit reports as no user at all.
+        raise OssConfigError(f"endpoint '{shown}' holds a user name or password; OSS takes neither in the URL: give scheme://host[:port] "
+                             "and the credentials in access_key_id and access_key_secret.", "endpoint")
+    # urlsplit drops tabs and line breaks without a word, and keeps spaces in the host.
+    if " " in text:
+        raise OssConfigError(f"endpoint '{shown}' contains a space; a URL holds none: give scheme://host[:port].", "endpoint")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise OssConfigError(f"endpoint '{shown}' contains a tab, line break or other control character; a URL holds none.", "endpoint")
+
+
+def _check_host(host: str, shown: str):
+    if ":" in host:  # an IPv6 literal from inside [brackets], which urlsplit has already checked
+        return
+    if not _HOST_CHARACTERS.match(host):
+        bad = next(ch for ch in host if not _HOST_CHARACTERS.match(ch))
+        raise OssConfigError(f"endpoint '{shown}' has the character '{bad}' in its host; a host name holds only letters, digits, "
+                             "hyphens and dots (an internationalised name in its ASCII form, xn--...).", "endpoint")

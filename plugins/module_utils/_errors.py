@@ -25,6 +25,7 @@ _HINTS = {
         "The clock of the host running the module differs from OSS's by more than 15 minutes: "
         "synchronise it (for example with chrony or systemd-timesyncd)."
     ),
+    # Only for an AccessDenied whose operation is unknown; see _access_denied_hint.
     "AccessDenied": (
         "The credentials lack permission. Grant the RAM actions oss:CreateCnameToken, oss:GetCnameToken, oss:PutCname, "
         "oss:ListCname and oss:DeleteCname on the bucket (and yundun-cert:DescribeSSLCertificatePrivateKey, "
@@ -36,7 +37,6 @@ _HINTS = {
         "Buckets in mainland China regions need an ICP filing for the domain before it can be bound: "
         "complete the filing, or use a bucket outside the mainland."
     ),
-    "CnameAlreadyExists": "The domain is bound to another bucket (or used by legacy image processing): unbind it there first.",
     "CnameDenied": "The domain is in use elsewhere and cannot be bound to this bucket.",
     "CnameIsForbidden": "OSS reserves this domain (for example *.aliyuncs.com); it cannot be bound.",
     "CnameIsRisk": "OSS considers this domain high-risk and refuses it.",
@@ -45,6 +45,18 @@ _HINTS = {
         "for example 12345678-cn-hangzhou (the certificate service region, not the bucket's)."
     ),
     "TooManyCnameToken": "The bucket holds the maximum of 1000 CNAME tokens; wait for old tokens to expire (72 hours).",
+}
+
+# The RAM actions a certificate bind needs on top of oss:PutCname: OSS reads the certificate service entry, or creates one from a PEM.
+CERTIFICATE_RAM_ACTIONS = (
+    "yundun-cert:DescribeSSLCertificatePrivateKey",
+    "yundun-cert:DescribeSSLCertificatePublicKeyDetail",
+    "yundun-cert:CreateSSLCertificate",
+)
+# What the CnameType of a CnameAlreadyExists error says the domain is used by.
+_CNAME_TYPES = {
+    "CNAME_OSS": "bound to another bucket of this account",
+    "CNAME_IMG": "used by the legacy image processing service",
 }
 
 # Hints keyed by the fine-grained EC number, for errors whose code name is generic.
@@ -121,10 +133,19 @@ class OssServiceError(OssError):
 
     # Set by the client when it knows better than the code alone (e.g. an STS key sent without its token).
     context_hint = None
+    # RAM actions the failed request needed besides its operation's own (set for a PutCname that binds a certificate).
+    extra_ram_actions = ()
 
     @property
     def hint(self) -> str | None:
-        return self.context_hint or _EC_HINTS.get(self.ec or "") or _HINTS.get(self.code)
+        return self.context_hint or _EC_HINTS.get(self.ec or "") or self._code_hint()
+
+    def _code_hint(self) -> str | None:
+        if self.code == "AccessDenied" and self.operation:
+            return _access_denied_hint(self.operation, self.extra_ram_actions)
+        if self.code == "CnameAlreadyExists":
+            return _already_exists_hint(self.message, self.extra.get("CnameType"))
+        return _HINTS.get(self.code)
 
     def to_dict(self) -> dict:
         error = {
@@ -149,3 +170,21 @@ class OssServiceError(OssError):
         if self.request_id:
             text += f" Request id {self.request_id}."
         return text
+
+
+def _access_denied_hint(operation: str, extra_actions) -> str:
+    """Name only what the failed request needed; the README's RAM policy lists every action the modules use."""
+    actions = [f"oss:{operation}"] + list(extra_actions)
+    if len(actions) == 1:
+        needed = f"the RAM action {actions[0]} on the bucket"
+    else:
+        needed = f"the RAM actions {', '.join(actions[:-1])} and {actions[-1]} (the oss: one on the bucket)"
+    return f"The credentials lack permission for this request: grant {needed}."
+
+
+def _already_exists_hint(message: str, cname_type: str | None) -> str:
+    """Where the domain is in use, and to unbind it there, unless OSS's own message already says so."""
+    where = _CNAME_TYPES.get(cname_type or "", "bound to another bucket of this account, or used by legacy image processing")
+    if "unbind" in (message or "").lower():
+        return f"The domain is {where}."
+    return f"The domain is {where}: unbind it there first."

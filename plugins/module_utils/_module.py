@@ -14,7 +14,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.alicloud.oss.plugins.module_utils._argspec import CREDENTIALS_ARGUMENT_SPEC, OSS_ARGUMENT_SPEC
 from ansible_collections.alicloud.oss.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, OssClient
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import load_profile, resolve_credentials
-from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, resolve_endpoint
+from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, endpoint_userinfo, resolve_endpoint
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
     OssConfigError,
     OssError,
@@ -51,7 +51,14 @@ class OssModule:
         self.params = self.module.params
         self._client = None
         self._endpoint = None
+        self._mask_endpoint_userinfo()
         self._check_libraries()
+
+    def _mask_endpoint_userinfo(self):
+        # resolve_endpoint refuses a user or password in endpoint; Ansible would still echo them in the result's invocation.
+        userinfo = endpoint_userinfo(self.params["endpoint"])
+        if userinfo:
+            self.module.no_log_values.add(userinfo)
 
     @property
     def check_mode(self) -> bool:

@@ -46,17 +46,30 @@ def _bucket_problem(name: str) -> str | None:
     return None
 
 
-def normalize_domain(value, option: str = "domain") -> str:
-    """Lower-case the domain, drop one trailing dot, and check it is a host name OSS can bind."""
+_ONE_PER_TASK = "run the task once per domain, for example with loop"
+
+
+def normalize_domain(value, option: str = "domain", for_several: str = _ONE_PER_TASK) -> str:
+    """Lower-case the domain, drop one trailing dot, and check it is a host name OSS can bind.
+
+    for_several says what to do instead when value is a list of domains."""
     if not isinstance(value, str):
         raise OssConfigError(f"{option} must be a string, not {type(value).__name__}.", option)
     domain = value.strip()
     if not domain:
         raise OssConfigError(f"{option} must not be empty.", option)
+    if _looks_like_a_list(domain):
+        raise OssConfigError(f"{option} takes a single domain, and '{value}' is a list: {for_several}.", option)
     problem = _domain_problem(domain)
     if problem:
         raise OssConfigError(f"{option} '{value}' is not a domain OSS can bind: {problem}.", option)
     return domain.lower().rstrip(".")
+
+
+def _looks_like_a_list(domain: str) -> bool:
+    # Ansible turns a list given to a str option into its Python text, "['a.example.com', 'b.example.com']";
+    # a comma never belongs in a host name either.
+    return (domain.startswith("[") and domain.endswith("]")) or "," in domain
 
 
 def _domain_problem(domain: str) -> str | None:

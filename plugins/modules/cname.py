@@ -26,7 +26,7 @@ options:
     required: true
   domain:
     description:
-      - A single custom domain. Case and a trailing dot are ignored.
+      - A single custom domain. Case and a trailing dot are ignored. For several domains, use O(domains).
       - Exactly one of O(domain) and O(domains) is required.
     type: str
   domains:
@@ -44,6 +44,7 @@ options:
   purge:
     description:
       - With O(domains) and O(state=present), unbind every domain bound to the bucket that is not listed.
+      - Refused together with O(domain), because purge needs the complete list of domains to keep.
     type: bool
     default: false
   verification_timeout:
@@ -51,6 +52,8 @@ options:
       - Seconds to keep retrying a bind that OSS refuses because domain ownership is not verified yet,
         for example while the TXT record propagates. V(0) fails at once with instructions.
       - Retries back off exponentially, starting at about 2 seconds and never waiting more than 20 seconds.
+      - The module prints nothing while it waits. For long waits, run the task with C(async) and C(poll) (see the examples),
+        so that the connection to the host is not held by a silent task; RV(verification) then tells how long the wait took.
     type: int
     default: 0
   concurrency:
@@ -90,6 +93,20 @@ EXAMPLES = r"""
     domain: static.example.com
     region: cn-hangzhou
     verification_timeout: 600
+
+- name: Bind a domain in the background, checking every 15 seconds, for a wait of up to 10 minutes
+  alicloud.oss.cname:
+    bucket: my-bucket
+    domain: static.example.com
+    region: cn-hangzhou
+    verification_timeout: 600
+  async: 660  # verification_timeout plus a margin for the requests themselves
+  poll: 15
+  register: binding
+
+- name: Show how long OSS took to see the TXT record
+  ansible.builtin.debug:
+    msg: "{{ binding.verification['static.example.com'] }}"
 
 - name: Bind exactly these domains and unbind any other
   alicloud.oss.cname:
@@ -133,6 +150,19 @@ cname_target:
   returned: always
   type: str
   sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
+verification:
+  description:
+    - For each domain this run tried to bind, how its ownership verification went, keyed by domain.
+      Empty when nothing was bound (a converged run, an unbind, check mode).
+    - Each value holds C(attempts), how many bind requests (PutCname) were sent for the domain
+      (V(1) when OSS saw the ownership proof at once, more when it refused with C(NeedVerifyDomainOwnership) and
+      O(verification_timeout) let the module retry; a request the transport retried after a network error counts once),
+      and C(waited_seconds), the seconds from the first bind request for the domain to the last answer,
+      rounded to a tenth of a second.
+    - Also returned when the task fails, for the domains it tried to bind.
+  returned: always
+  type: dict
+  sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
 """
 
 import time
@@ -160,10 +190,11 @@ def ensure_cnames(oss: OssModule) -> dict:
     wanted = _wanted_domains(params)
     _check_numbers(params)
     bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
-    to_add, to_remove = plan(bound, wanted, params["state"], params["purge"] and params["domains"] is not None)
+    to_add, to_remove = plan(bound, wanted, params["state"], params["purge"])
     done_add, done_remove, gone = to_add, to_remove, to_remove
+    verification = {}
     if not oss.check_mode and (to_add or to_remove):
-        done_add, done_remove, gone = _apply(oss, bucket, to_add, to_remove, bound)
+        done_add, done_remove, gone = _apply(oss, bucket, to_add, to_remove, bound, verification)
     after = sorted((bound | set(done_add)) - set(gone))
     return {
         "changed": bool(done_add or done_remove),
@@ -171,6 +202,7 @@ def ensure_cnames(oss: OssModule) -> dict:
         "added": done_add,
         "removed": done_remove,
         "cname_target": oss.cname_target(bucket),
+        "verification": verification,
         "diff": {"before": {"domains": sorted(bound)}, "after": {"domains": after}},
     }
 
@@ -178,7 +210,12 @@ def ensure_cnames(oss: OssModule) -> dict:
 def _wanted_domains(params) -> list:
     if params["domains"] is not None:
         return normalize_domains(params["domains"], "domains")
-    return [normalize_domain(params["domain"], "domain")]
+    domain = normalize_domain(params["domain"], "domain", for_several="use domains for a list")
+    if params["purge"]:
+        # Refused rather than ignored: a user who sets purge expects the other domains to go.
+        raise OssConfigError(f"purge needs domains, the complete list to keep; with domain it would do nothing. To keep only {domain}, "
+                             f"set domains: ['{domain}'] with purge: true; otherwise drop purge.", "purge")
+    return [domain]
 
 
 def _check_numbers(params):
@@ -193,65 +230,71 @@ _DONE = "done"
 _ALREADY = "already"
 
 
-def _apply(oss, bucket, to_add, to_remove, bound):
-    """Run every write; when some fail, fail listing what succeeded and what did not."""
+def _apply(oss, bucket, to_add, to_remove, bound, verification):
+    """Run every write, filling verification for each bind; when some fail, fail listing what succeeded and what did not."""
     jobs = [("bind", domain) for domain in to_add] + [("unbind", domain) for domain in to_remove]
-    outcomes = _run_jobs(oss, bucket, jobs, oss.params["concurrency"])
+    outcomes = _run_jobs(oss, bucket, jobs, oss.params["concurrency"], verification)
     failures = sorted((job for job in jobs if isinstance(outcomes[job], OssError)), key=lambda job: job[1])
     # An unbind that OSS answers with NoSuchCname removed nothing: it was already gone.
     done_add = sorted(domain for action, domain in jobs if action == "bind" and outcomes[(action, domain)] is _DONE)
     done_remove = sorted(domain for action, domain in jobs if action == "unbind" and outcomes[(action, domain)] is _DONE)
     gone = [domain for action, domain in jobs if action == "unbind" and not isinstance(outcomes[(action, domain)], OssError)]
     if failures:
-        raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, bound - set(gone))
+        raise _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, bound - set(gone), verification)
     return done_add, done_remove, gone
 
 
-def _run_jobs(oss, bucket, jobs, concurrency):
+def _run_jobs(oss, bucket, jobs, concurrency, verification):
     if concurrency == 1 or len(jobs) == 1:
-        return {job: _run_job(oss, bucket, job) for job in jobs}
+        return {job: _run_job(oss, bucket, job, verification) for job in jobs}
     # Imported here: a converged run or a single change never pays for the thread pool.
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
-        futures = {job: pool.submit(_run_job, oss, bucket, job) for job in jobs}
+        futures = {job: pool.submit(_run_job, oss, bucket, job, verification) for job in jobs}
         return {job: future.result() for job, future in futures.items()}
 
 
-def _run_job(oss, bucket, job):
+def _run_job(oss, bucket, job, verification):
     """_DONE, _ALREADY, or the OssError (returned, not raised, so one failure does not hide the others' results)."""
     action, domain = job
     try:
         if action == "bind":
-            _bind(oss, bucket, domain)
+            _bind(oss, bucket, domain, verification)
             return _DONE
         return _DONE if delete_cname(oss.client, bucket, domain) else _ALREADY
     except OssError as exc:
         return exc
 
 
-def _bind(oss, bucket, domain):
-    deadline = time.monotonic() + oss.params["verification_timeout"]
+def _bind(oss, bucket, domain, verification):
+    """Bind, retrying ownership refusals until verification_timeout; record the attempts and the time in verification[domain]."""
+    start = time.monotonic()
+    deadline = start + oss.params["verification_timeout"]
     attempt = 0
-    while True:
-        try:
-            put_cname(oss.client, bucket, domain)
-            return
-        except OssServiceError as exc:
-            if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
-                raise
-        # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
-        delay = min(BACKOFF_CAP, 1.0 + backoff_delay(attempt + 1), max(0.0, deadline - time.monotonic()))
-        time.sleep(delay)
-        attempt += 1
+    try:
+        while True:
+            attempt += 1
+            try:
+                put_cname(oss.client, bucket, domain)
+                return
+            except OssServiceError as exc:
+                if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
+                    raise
+            # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
+            delay = min(BACKOFF_CAP, 1.0 + backoff_delay(attempt), max(0.0, deadline - time.monotonic()))
+            time.sleep(delay)
+    finally:
+        # Each thread writes its own domain's key, so the shared dict needs no lock.
+        verification[domain] = {"attempts": attempt, "waited_seconds": round(time.monotonic() - start, 1)}
 
 
 def _describe_job(action, domain, bucket):
     return f"Binding {domain} to bucket {bucket}" if action == "bind" else f"Unbinding {domain} from bucket {bucket}"
 
 
-def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, remaining):
+def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, remaining, verification):
     after = sorted(remaining | set(done_add))
-    state = dict(changed=bool(done_add or done_remove), domains=after, added=done_add, removed=done_remove)
+    state = dict(changed=bool(done_add or done_remove), domains=after, added=done_add, removed=done_remove, verification=verification)
     explained = {job: bind_failure(oss.client, bucket, job[1], outcomes[job], _describe_job(*job, bucket), oss.params["verification_timeout"],
                                    **state)
                  for job in failures}

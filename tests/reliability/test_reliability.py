@@ -418,9 +418,15 @@ class BadInput:
     options: tuple
     phrase: str | None = None
     known_bug: str | None = None
+    hidden: str | None = None  # a secret the input carries, which must not appear anywhere in the result
 
     def build(self, emu, pem) -> dict:
         args = self.args(pem) if callable(self.args) else self.args
+        # '{emu}' and '{port}' in a value stand for the emulator's host:port and port: a request sent there would be logged.
+        host_port = emu.endpoint.split("://", 1)[1]
+        port = host_port.rsplit(":", 1)[1]
+        args = {name: value.replace("{emu}", host_port).replace("{port}", port) if isinstance(value, str) else value
+                for name, value in args.items()}
         return oss_args(emu, **args)
 
     @property
@@ -491,6 +497,18 @@ BAD_INPUTS = (
              _cert_args("cert_id_malformed", cert_id="12345678"), ("cert_id",), "12345678-cn-hangzhou"),
     BadInput("endpoint_ftp", "endpoint with scheme ftp://", "cname_info", {"bucket": "in-endpoint-ftp", "endpoint": "ftp://127.0.0.1:21"},
              ("endpoint",), "ftp"),
+    BadInput("endpoint_space", "endpoint with a space in its host", "cname_info",
+             {"bucket": "in-endpoint-space", "endpoint": "http://127.0.0 .1:{port}"},
+             ("endpoint",), "contains a space"),
+    BadInput("endpoint_password_only", "endpoint with a password and no user: http://:password@host", "cname_info",
+             {"bucket": "in-endpoint-password-only", "endpoint": "http://:Pa55word-in-endpoint@{emu}"}, ("endpoint",),
+             "holds a user name or password", hidden="Pa55word-in-endpoint"),
+    BadInput("endpoint_missing_colon", "endpoint missing the scheme's colon: http//host:port", "cname_info",
+             {"bucket": "in-endpoint-missing-colon", "endpoint": "http//{emu}"}, ("endpoint",), "looks like a malformed scheme"),
+    BadInput("domain_list", "a YAML list given to domain", "cname",
+             {"bucket": "in-domain-list", "domain": ["a.example.com", "b.example.com"]}, ("domain", "domains"), "is a list"),
+    BadInput("purge_with_domain", "purge: true with domain", "cname",
+             {"bucket": "in-purge-with-domain", "domain": "a.example.com", "purge": True}, ("purge", "domains")),
     BadInput("v4_without_region", "signature_version v4 and an IP endpoint, no region", "cname_info",
              {"bucket": "in-v4-without-region", "region": OMIT, "signature_version": "v4"}, ("region",), "v4"),
     BadInput("timeout_zero", "timeout: 0", "cname_info", {"bucket": "in-timeout-zero", "timeout": 0}, ("timeout",)),
@@ -516,6 +534,8 @@ def input_check(case: BadInput):
             assert re.search(rf"(?<![\w\[]){re.escape(option)}(?![\w])", result["msg"]), f"option {option} not named: {result['msg']}"
         if case.phrase:
             assert case.phrase in result["msg"], result["msg"]
+        if case.hidden:
+            assert case.hidden not in json.dumps(result), "the secret of the input appears in the result"
         assert not traceback_problems(run, result)
     return check
 

@@ -18,7 +18,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import (
     list_cname,
     put_cname,
 )
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssResponseError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import CERTIFICATE_RAM_ACTIONS, OssResponseError, OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import cname_configuration
 
 NOW = datetime.datetime(2022, 2, 20, 21, 16, 37, tzinfo=datetime.timezone.utc)
@@ -361,6 +361,22 @@ def test_put_cname_errors_propagate(make_client, status, code):
         put_cname(harness.client, BUCKET, "example.com", {"cert_id": "1-cn-hangzhou", "force": True})
     assert (info.value.code, info.value.operation, info.value.status) == (code, "PutCname", status)
     assert len(harness.calls) == 1
+
+
+@pytest.mark.parametrize("certificate, extra_actions", [
+    (None, ()),
+    ({"cert_id": "1-cn-hangzhou", "force": True}, CERTIFICATE_RAM_ACTIONS),
+    ({"certificate": "PEM", "private_key": "KEY", "force": True}, CERTIFICATE_RAM_ACTIONS),
+    ({"delete_certificate": True}, ()),
+])
+def test_put_cname_access_denied_names_the_actions_of_that_request(make_client, certificate, extra_actions):
+    harness = make_client([_error(403, "AccessDenied")])
+    with pytest.raises(OssServiceError) as info:
+        put_cname(harness.client, BUCKET, "example.com", certificate)
+    assert info.value.extra_ram_actions == extra_actions
+    assert "oss:PutCname" in info.value.hint
+    assert ("yundun-cert:CreateSSLCertificate" in info.value.hint) is bool(extra_actions)
+    assert "oss:ListCname" not in info.value.hint
 
 
 # ---------------------------------------------------------------------------------------------

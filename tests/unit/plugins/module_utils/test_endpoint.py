@@ -137,7 +137,6 @@ def test_forced_addressing(style, endpoint, path_style):
     ("https://oss-cn-hangzhou.aliyuncs.com/examplebucket", "must be a scheme and host (and port) only"),
     ("https://oss-cn-hangzhou.aliyuncs.com/?cname", "must be a scheme and host (and port) only"),
     ("https://oss-cn-hangzhou.aliyuncs.com#frag", "must be a scheme and host (and port) only"),
-    ("https://user:pass@oss-cn-hangzhou.aliyuncs.com", "must be a scheme and host (and port) only"),
     ("https://", "has no host name"),
     ("https://:9000", "has no host name"),
     ("https://oss-cn-hangzhou.aliyuncs.com:99999", "is not a valid URL"),
@@ -149,6 +148,52 @@ def test_bad_endpoints_name_the_option(endpoint, expected):
     assert str(info.value).startswith(f"endpoint '{endpoint}' ")
     assert expected in str(info.value)
     assert info.value.option == "endpoint"
+
+
+@pytest.mark.parametrize("endpoint, expected", [
+    ("http://a b.example.com:9000", "endpoint 'http://a b.example.com:9000' contains a space; a URL holds none: give scheme://host[:port]."),
+    ("http://127.0.0.1 :9000", "endpoint 'http://127.0.0.1 :9000' contains a space"),
+    # urlsplit would drop the tab without a word and send the request to another host.
+    ("http://oss-cn-hangzhou.aliyun\tcs.com", "contains a tab, line break or other control character; a URL holds none."),
+    ("https://oss_emu!.example.com", "endpoint 'https://oss_emu!.example.com' has the character '!' in its host; a host name holds only letters, "
+                                     "digits, hyphens and dots"),
+    ("https://bücket.example.com", "has the character 'ü' in its host"),
+    ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], "
+                             "here 'http://127.0.0.1:9000'."),
+    ("https:/oss-cn-hangzhou.aliyuncs.com", "looks like a malformed scheme: write scheme://host[:port], here 'https://oss-cn-hangzhou.aliyuncs.com'."),
+    ("HTTPS:oss-cn-hangzhou.aliyuncs.com", "here 'https://oss-cn-hangzhou.aliyuncs.com'."),
+])
+def test_endpoints_urlsplit_would_misread_are_refused(endpoint, expected):
+    with pytest.raises(OssConfigError) as info:
+        resolve_endpoint("cn-hangzhou", endpoint)
+    assert expected in str(info.value)
+    assert info.value.option == "endpoint"
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://user:Pa55word@oss-cn-hangzhou.aliyuncs.com",
+    # An empty user name: urlsplit reports no user at all, so this one used to pass with the password dropped.
+    "http://:Pa55word@127.0.0.1:9000",
+    "http://user:Pa55@word@127.0.0.1:9000",
+    "http://Pa55word@127.0.0.1:9000",
+    "http//user:Pa55word@127.0.0.1:9000",
+])
+def test_endpoint_with_a_user_or_password_is_refused_without_echoing_it(endpoint):
+    with pytest.raises(OssConfigError) as info:
+        resolve_endpoint("cn-hangzhou", endpoint)
+    message = str(info.value)
+    assert "Pa55" not in message
+    assert "***@" in message
+    assert info.value.option == "endpoint"
+    if not endpoint.startswith("http//"):
+        assert "holds a user name or password; OSS takes neither in the URL: give scheme://host[:port] and the credentials in " \
+               "access_key_id and access_key_secret." in message
+
+
+@pytest.mark.parametrize("endpoint", ["http://oss_emulator:9000", "https://oss-cn-hangzhou.aliyuncs.com/", "http://[::1]:9000",
+                                      "httpbin.example.com", "https-proxy.example.com:8443"])
+def test_hosts_with_legal_characters_pass(endpoint):
+    assert resolve_endpoint("cn-hangzhou", endpoint).host
 
 
 def test_bad_region_is_refused_even_with_an_endpoint():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
+    CERTIFICATE_RAM_ACTIONS,
     OssConfigError,
     OssCredentialError,
     OssError,
@@ -82,6 +83,41 @@ def test_hints_by_ec_take_precedence(ec, fragment):
 @pytest.mark.parametrize("code, ec", [("InternalError", None), ("InvalidArgument", "0018-00000301"), ("Whatever", "")])
 def test_no_hint(code, ec):
     assert _service(code=code, ec=ec).hint is None
+
+
+@pytest.mark.parametrize("operation", ["CreateCnameToken", "GetCnameToken", "PutCname", "ListCname", "DeleteCname"])
+def test_access_denied_names_only_the_action_the_request_needed(operation):
+    error = _service()
+    error.operation = operation
+    assert error.hint == f"The credentials lack permission for this request: grant the RAM action oss:{operation} on the bucket."
+
+
+def test_access_denied_on_a_certificate_bind_names_the_certificate_actions_too():
+    error = _service()
+    error.operation = "PutCname"
+    error.extra_ram_actions = CERTIFICATE_RAM_ACTIONS
+    assert error.hint == ("The credentials lack permission for this request: grant the RAM actions oss:PutCname, "
+                          "yundun-cert:DescribeSSLCertificatePrivateKey, yundun-cert:DescribeSSLCertificatePublicKeyDetail and "
+                          "yundun-cert:CreateSSLCertificate (the oss: one on the bucket).")
+
+
+def test_cname_already_exists_says_to_unbind_once():
+    # The emulator's message, modelled on the documentation, already gives the advice.
+    error = _service(code="CnameAlreadyExists", status=409, message="The CNAME is already mapped to another bucket. Unbind it there first.",
+                     extra={"CnameType": "CNAME_OSS"})
+    error.operation = "PutCname"
+    assert error.describe().lower().count("unbind it there first") == 1
+    assert error.hint == "The domain is bound to another bucket of this account."
+
+
+@pytest.mark.parametrize("cname_type, hint", [
+    ("CNAME_OSS", "The domain is bound to another bucket of this account: unbind it there first."),
+    ("CNAME_IMG", "The domain is used by the legacy image processing service: unbind it there first."),
+    (None, "The domain is bound to another bucket of this account, or used by legacy image processing: unbind it there first."),
+])
+def test_cname_already_exists_says_where_the_domain_is_used(cname_type, hint):
+    extra = {"CnameType": cname_type} if cname_type else {}
+    assert _service(code="CnameAlreadyExists", status=409, message="The cname already exists.", extra=extra).hint == hint
 
 
 def test_unknown_ec_falls_back_to_the_code_hint():

@@ -145,6 +145,17 @@ def test_domain_refusal_quotes_the_value_and_the_option():
                                "the label 'ex_ample' may hold only letters, digits and inner hyphens.")
 
 
+@pytest.mark.parametrize("value", ["['a.example.com', 'b.example.com']", "['a.example.com']", "a.example.com, b.example.com"])
+def test_a_list_rendered_as_text_says_so(value):
+    # A module with a single domain option says to loop; cname passes its own advice (use domains).
+    with pytest.raises(OssConfigError) as info:
+        normalize_domain(value)
+    assert str(info.value) == f"domain takes a single domain, and '{value}' is a list: run the task once per domain, for example with loop."
+    with pytest.raises(OssConfigError) as info:
+        normalize_domain(value, for_several="use domains for a list")
+    assert str(info.value).endswith("is a list: use domains for a list.")
+
+
 @pytest.mark.parametrize("value", [None, 42, ["example.com"]])
 def test_domain_must_be_a_string(value):
     with pytest.raises(OssConfigError, match="must be a string"):

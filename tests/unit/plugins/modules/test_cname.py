@@ -235,14 +235,17 @@ def test_domains_without_purge_keep_unlisted(run_module, fake_oss):
     assert run["removed"] == []
 
 
-def test_purge_without_domains_does_nothing_extra(run_module, fake_oss):
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_purge_with_domain_is_refused_before_any_request(run_module, fake_oss, state):
     fake_oss.bind(C)
     fake_oss.bind(D)
-    run = run_module(cname, domain=A, purge=True)
+    run = run_module(cname, domain=A, purge=True, state=state)
 
-    assert fake_oss.operations() == ["ListCname", "PutCname"]
-    assert run["domains"] == [A, C, D]
-    assert run["removed"] == []
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == ("purge needs domains, the complete list to keep; with domain it would do nothing. To keep only a.example.com, "
+                          "set domains: ['a.example.com'] with purge: true; otherwise drop purge.")
+    assert fake_oss.domains() == [C, D]
 
 
 def test_purge_with_state_absent_only_removes_listed(run_module, fake_oss):
@@ -382,6 +385,37 @@ def test_ownership_retries_stop_when_the_time_is_up(run_module, fake_oss, fake_t
     assert "_dnsauth." + A in run["msg"]
 
 
+def test_verification_reports_attempts_and_time_waited(run_module, fake_oss, fake_time):
+    fake_oss.fail("PutCname", A, code="NeedVerifyDomainOwnership", message="Verify.", ec="0018-00000115", times=2)
+    run = run_module(cname, domains=[A, B], verification_timeout=600, concurrency=1)
+
+    assert run["changed"] is True
+    assert run["verification"] == {A: {"attempts": 3, "waited_seconds": round(sum(fake_time.sleeps), 1)},
+                                   B: {"attempts": 1, "waited_seconds": 0.0}}
+    assert run["verification"][A]["waited_seconds"] > 2
+
+
+def test_verification_is_returned_when_the_wait_runs_out(run_module, fake_oss, fake_time):
+    fake_oss.unverified.add(A)
+    run = run_module(cname, domain=A, verification_timeout=30)
+
+    assert run["failed"] is True
+    assert run["verification"] == {A: {"attempts": len(fake_oss.of("PutCname")), "waited_seconds": 30.0}}
+
+
+@pytest.mark.parametrize("bound, args", [
+    ([A], {"domain": A}),                          # converged
+    ([A], {"domain": A, "state": "absent"}),      # an unbind
+    ([], {"domain": A, "_ansible_check_mode": True}),
+])
+def test_verification_is_empty_when_nothing_was_bound(run_module, fake_oss, bound, args):
+    for domain in bound:
+        fake_oss.bind(domain)
+    run = run_module(cname, **args)
+
+    assert run["verification"] == {}
+
+
 def test_first_ownership_retry_waits_about_two_seconds(run_module, fake_oss, fake_time):
     fake_oss.fail("PutCname", A, code="NeedVerifyDomainOwnership", message="Verify.", ec="0018-00000115", times=1)
     run_module(cname, domain=A, verification_timeout=600)
@@ -426,6 +460,8 @@ def test_bind_errors_say_what_to_do(run_module, fake_oss, code, status, advice):
     assert fake_oss.operations() == ["ListCname", "PutCname"]
     assert run["failed"] is True
     assert advice in run["msg"]
+    assert "oss:ListCname" not in run["msg"]  # an AccessDenied names only the action of the request that failed
+    assert run["msg"].lower().count("unbind it there first") <= 1
     assert A in run["msg"]
     assert "\n" not in run["msg"]
     assert run["error"] == {"code": code, "message": "Refused.", "request_id": run["error"]["request_id"],
@@ -557,6 +593,37 @@ def test_bad_single_domain_is_named(run_module, fake_oss):
     assert run["failed"] is True
     assert run["msg"].startswith("domain ")
     assert "wildcard" in run["msg"]
+
+
+@pytest.mark.parametrize("value, shown", [
+    # What Ansible hands the module when a YAML list is given to the str option domain.
+    ([A, B], "['a.example.com', 'b.example.com']"),
+    ([A], "['a.example.com']"),
+    ("a.example.com,b.example.com", "a.example.com,b.example.com"),
+])
+def test_a_list_given_to_domain_points_at_domains(run_module, fake_oss, value, shown):
+    run = run_module(cname, domain=value)
+
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == f"domain takes a single domain, and '{shown}' is a list: use domains for a list."
+
+
+@pytest.mark.parametrize("endpoint, message", [
+    ("http://127.0.0 .1:9000", "endpoint 'http://127.0.0 .1:9000' contains a space; a URL holds none: give scheme://host[:port]."),
+    ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], "
+                             "here 'http://127.0.0.1:9000'."),
+    ("http://:Pa55word@127.0.0.1:9", "endpoint 'http://***@127.0.0.1:9' holds a user name or password; OSS takes neither in the URL: "
+                                     "give scheme://host[:port] and the credentials in access_key_id and access_key_secret."),
+])
+def test_bad_endpoint_is_refused_before_any_request(run_module, fake_oss, endpoint, message):
+    run = run_module(cname, domain=A, endpoint=endpoint)
+
+    assert fake_oss.sent == []
+    assert run["failed"] is True
+    assert run["msg"] == message
+    # Not even Ansible's echo of the options (invocation) may show the password.
+    assert "Pa55word" not in run.stdout
 
 
 @pytest.mark.parametrize("option, value", [("concurrency", 0), ("concurrency", -2), ("verification_timeout", -1)])
