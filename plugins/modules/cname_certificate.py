@@ -59,7 +59,7 @@ options:
   certificate_path:
     description:
       - Path of a PEM file holding the certificate, leaf first, optionally followed by its chain.
-      - Read on the host where the module runs (usually the controller, with C(delegate_to: localhost)).
+      - Read on the host where the module runs, usually the controller (a task on V(localhost) or delegated to it).
       - Requires O(private_key) or O(private_key_path). Mutually exclusive with O(certificate).
     type: path
   private_key:
