@@ -269,9 +269,9 @@ def not_valid_after(certificate) -> datetime:
     return value if value is not None else certificate.not_valid_after.replace(tzinfo=timezone.utc)
 
 
-def _days_between(now: datetime, end: datetime) -> int:
-    """Whole days from now to end (negative once past), rounded down as days_to_expiry is."""
-    return int((end - now).total_seconds() // _SECONDS_PER_DAY)
+def _days_between(earlier: datetime, later: datetime) -> int:
+    """Whole days from earlier to later (negative when later is not later), rounded down as days_to_expiry is."""
+    return int((later - earlier).total_seconds() // _SECONDS_PER_DAY)
 
 
 def _count_days(days: int) -> str:

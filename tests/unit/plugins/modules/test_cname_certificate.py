@@ -748,7 +748,7 @@ def test_not_yet_valid_certificate_can_be_staged_without_validation(run_module, 
     assert run["changed"] is True
     assert fake_oss.bound_certificate(DOMAIN)["Fingerprint"] == bad.not_yet_valid.fingerprint
     assert warnings(run) == [f"certificate is not valid yet: valid from {iso(bad.not_yet_valid.not_before)} "
-                               f"to {iso(bad.not_yet_valid.not_after)}."]
+                             f"to {iso(bad.not_yet_valid.not_after)}."]
 
 
 @pytest.mark.parametrize("bound", [False, True], ids=["nothing-bound", "same-fingerprint-bound"])
