@@ -303,6 +303,12 @@ def _desired(oss: OssModule, domain: str) -> Desired | None:
     cert_option = _given("certificate", params)
     if not key_option:
         raise OssConfigError(f"{cert_option} needs its private key: set private_key or private_key_path.", "private_key")
+    return _checked_pem(oss, domain, cert_option, key_option)
+
+
+def _checked_pem(oss: OssModule, domain: str, cert_option: str, key_option: str) -> Desired:
+    """Read and check the PEM certificate and key; raise for what would be refused, warn for what is only suspect."""
+    params = oss.params
     pem = parse_certificate_pem(_pem_text(oss, cert_option), cert_option)
     private_key = check_private_key_pem(_pem_text(oss, key_option), key_option)
     # The cleaned key is what is sent; Ansible masks only the exact text given. Stripped, it also matches where a
