@@ -136,12 +136,19 @@ def validate_cert_id(value, option: str = "cert_id") -> str:
 
 
 class PemCertificate:
-    """The parts of a PEM bundle the modules need: the leaf's SHA-1 fingerprint and the cleaned text."""
+    """The parts of a PEM bundle the modules need: the cleaned text, the DER of each certificate (leaf first), the leaf's fingerprint."""
 
-    def __init__(self, text: str, leaf_der: bytes, count: int):
+    def __init__(self, text: str, ders: list):
         self.text = text
-        self.leaf_der = leaf_der
-        self.count = count
+        self.ders = ders
+
+    @property
+    def leaf_der(self) -> bytes:
+        return self.ders[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.ders)
 
     @property
     def fingerprint(self) -> str:
@@ -158,7 +165,7 @@ def parse_certificate_pem(text, option: str = "certificate") -> PemCertificate:
     if not ders:
         raise OssConfigError(f"{option} holds no '-----BEGIN CERTIFICATE-----' block; give the PEM text of the certificate, leaf first.", option)
     blocks = [m.group(0) for m in _PEM_BLOCK.finditer(text) if m.group(1) == "CERTIFICATE"]
-    return PemCertificate("\n".join(blocks) + "\n", ders[0], len(ders))
+    return PemCertificate("\n".join(blocks) + "\n", ders)
 
 
 def check_private_key_pem(text, option: str = "private_key") -> str:

@@ -148,8 +148,8 @@ def link_collection(base: Path) -> Path:
 SKEW_SECONDS = 20 * 60
 
 
-def make_certificate(common_name: str, ip_address: str | None = None, ca: bool = False, rsa_bits: int = 0) -> tuple:
-    """(certificate PEM, unencrypted PKCS#8 key PEM); an RSA key when rsa_bits is set, else P-256."""
+def make_certificate(common_name: str, ip_address: str | None = None, ca: bool = False, rsa_bits: int = 0, days: tuple = (-1, 30)) -> tuple:
+    """(certificate PEM, unencrypted PKCS#8 key PEM); an RSA key when rsa_bits is set, else P-256; valid days[0] to days[1] from now."""
     from cryptography import x509  # pylint: disable=import-outside-toplevel
     from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
     from cryptography.hazmat.primitives.asymmetric import ec, rsa  # pylint: disable=import-outside-toplevel
@@ -160,8 +160,8 @@ def make_certificate(common_name: str, ip_address: str | None = None, ca: bool =
     now = datetime.datetime.now(datetime.timezone.utc)
     names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
     builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-               .not_valid_after(now + datetime.timedelta(days=30))
+               .serial_number(x509.random_serial_number()).not_valid_before(now + datetime.timedelta(days=days[0]))
+               .not_valid_after(now + datetime.timedelta(days=days[1]))
                .add_extension(x509.SubjectAlternativeName(names), critical=False)
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
     cert = builder.sign(key, hashes.SHA256())

@@ -438,7 +438,12 @@ class BadInput:
 def _pem_material() -> dict:
     cert, key = make_certificate("input.example.com")
     lines = cert.strip().splitlines()
-    return {"cert": cert, "key": key, "cert_missing_line": "\n".join(lines[:3] + lines[4:]) + "\n"}
+    other_cert, other_key = make_certificate("other.example.org")
+    expired_cert, expired_key = make_certificate("input.example.com", days=(-90, -2))
+    future_cert, future_key = make_certificate("input.example.com", days=(5, 90))
+    return {"cert": cert, "key": key, "cert_missing_line": "\n".join(lines[:3] + lines[4:]) + "\n",
+            "other_cert": other_cert, "other_key": other_key, "other_then_cert": other_cert + cert,
+            "expired_cert": expired_cert, "expired_key": expired_key, "future_cert": future_cert, "future_key": future_key}
 
 
 def _cert_args(key: str, **overrides):
@@ -495,6 +500,29 @@ BAD_INPUTS = (
              _cert_args("key_not_pem", certificate="cert", private_key="not a key"), ("private_key",)),
     BadInput("cert_id_malformed", "cert_id without its region: 12345678", "cname_certificate",
              _cert_args("cert_id_malformed", cert_id="12345678"), ("cert_id",), "12345678-cn-hangzhou"),
+    BadInput("cert_key_mismatch", "private_key of another certificate", "cname_certificate",
+             _cert_args("cert_key_mismatch", certificate="cert", private_key="other_key"), ("private_key", "certificate"),
+             "does not belong to the certificate"),
+    BadInput("cert_leaf_not_first", "chain certificate before the leaf", "cname_certificate",
+             _cert_args("cert_leaf_not_first", certificate="other_then_cert", private_key="key"), ("certificate",),
+             "put the leaf certificate first"),
+    BadInput("cert_expired", "expired certificate", "cname_certificate",
+             _cert_args("cert_expired", certificate="expired_cert", private_key="expired_key"), ("certificate",), "expired on"),
+    BadInput("cert_not_yet_valid", "certificate valid from five days on", "cname_certificate",
+             _cert_args("cert_not_yet_valid", certificate="future_cert", private_key="future_key"), ("certificate", "validate_certificate"),
+             "not valid yet"),
+    BadInput("cert_wrong_name", "certificate for other.example.org", "cname_certificate",
+             _cert_args("cert_wrong_name", certificate="other_cert", private_key="other_key"), ("certificate",),
+             "does not cover input.example.com: it is for other.example.org"),
+    BadInput("cert_min_days_valid", "certificate with 29 days left, min_days_valid: 60", "cname_certificate",
+             _cert_args("cert_min_days_valid", certificate="cert", private_key="key", min_days_valid=60), ("certificate", "min_days_valid"),
+             "in 29 days"),
+    BadInput("cert_path_as_text", "a file path given as certificate", "cname_certificate",
+             _cert_args("cert_path_as_text", certificate="/etc/ssl/input.example.com/fullchain.pem", private_key="key"),
+             ("certificate", "certificate_path"), "is a file path"),
+    BadInput("cert_path_missing", "certificate_path naming no file", "cname_certificate",
+             _cert_args("cert_path_missing", certificate_path="/nonexistent/input.example.com/fullchain.pem", private_key="key"),
+             ("certificate_path",), "does not exist"),
     BadInput("endpoint_ftp", "endpoint with scheme ftp://", "cname_info", {"bucket": "in-endpoint-ftp", "endpoint": "ftp://127.0.0.1:21"},
              ("endpoint",), "ftp"),
     BadInput("endpoint_space", "endpoint with a space in its host", "cname_info",
