@@ -18,7 +18,6 @@ from ansible_collections.alicloud.oss.plugins.module_utils._rpc import percent_e
 from ansible_collections.alicloud.oss.plugins.module_utils._sts import RoleRequest
 from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
 
-
 NOW = datetime.datetime(2025, 4, 17, 15, 39, 12, tzinfo=datetime.timezone.utc)
 ROLE_ARN = "acs:ram::1234567890123456:role/oss-cname-admin"
 SOURCE_SECRET = "SourceSecret-aaaa-1111"
