@@ -154,13 +154,8 @@ from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
-    check_private_key_pem,
-    normalize_domain,
-    normalize_fingerprint,
-    parse_certificate_pem,
-    validate_cert_id,
-)
+from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_fingerprint, validate_cert_id
 
 
 class Desired:
