@@ -14,28 +14,14 @@ from ansible_collections.alicloud.oss.plugins.module_utils._metadata import Meta
 from ansible_collections.alicloud.oss.plugins.module_utils._sts import TemporaryCredentials
 from ansible_collections.alicloud.oss.tests.unit.credential_fakes import (
     CREDS_PATH,
-    KEYS,
     METADATA_SESSION_TOKEN,
-    NOW,
-    OIDC_TOKEN,
-    ROLE,
-    ROLE_ARN,
-    SOURCE_SECRET,
-    SOURCE_TOKEN,
-    STS_KEYS,
     TEMP_SECRET,
     TEMP_TOKEN,
     TOKEN_ANSWER,
-    Source,
     assert_no_secret,
     harness,
-    independent_signature,
     metadata_ok,
-    sts_error,
-    sts_ok,
 )
-
-
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,10 +18,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._redact import redact
 from ansible_collections.alicloud.oss.plugins.module_utils._rpc import percent_encode, rpc_string_to_sign
 from ansible_collections.alicloud.oss.plugins.module_utils._sts import RoleRequest, StsClient, StsError, TemporaryCredentials
 from ansible_collections.alicloud.oss.tests.unit.credential_fakes import (
-    CREDS_PATH,
     KEYS,
-    METADATA_SESSION_TOKEN,
-    NOW,
     OIDC_TOKEN,
     ROLE,
     ROLE_ARN,
@@ -30,16 +27,13 @@ from ansible_collections.alicloud.oss.tests.unit.credential_fakes import (
     STS_KEYS,
     TEMP_SECRET,
     TEMP_TOKEN,
-    TOKEN_ANSWER,
     Source,
     assert_no_secret,
     harness,
     independent_signature,
-    metadata_ok,
     sts_error,
     sts_ok,
 )
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,8 +209,6 @@ def test_oidc_refusal_never_shows_the_token():
     assert_no_secret(str(info.value))
 
 
-
-
 def test_redact_covers_encoded_forms():
     text = f"{SOURCE_TOKEN} {percent_encode(SOURCE_TOKEN)} {percent_encode(percent_encode(SOURCE_TOKEN))}"
     assert redact(text, [SOURCE_TOKEN, None, ""]) == "(secret) (secret) (secret)"
@@ -226,8 +218,6 @@ def test_temporary_credentials_repr_hides_secrets():
     creds = TemporaryCredentials("STS.x", TEMP_SECRET, TEMP_TOKEN, "2025-01-01T00:00:00Z")
     assert_no_secret(repr(creds))
     assert_no_secret(str(creds))
-
-
 
 
 # ---------------------------------------------------------------------------------------------
