@@ -5,8 +5,8 @@
 
 """The RPC-style signature of Alibaba Cloud's query APIs (STS today): HMAC-SHA1 over the sorted, encoded query.
 
-It is unrelated to the OSS signatures in _signer. A client adds its Action, Version and parameters, and
-signed_params() adds the key id, the nonce, the security token and the signature.
+It is unrelated to the OSS signatures in _signer. A client builds common_params() plus its own, and signed_get()
+adds the key id, the nonce, the security token and the signature.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import hashlib
 import hmac
 from datetime import datetime, timezone
 from urllib.parse import quote
+
+from ansible_collections.alicloud.oss.plugins.module_utils._http import Request
 
 SIGNATURE_METHOD = "HMAC-SHA1"
 SIGNATURE_VERSION = "1.0"
@@ -55,3 +57,13 @@ def signed_params(method: str, params: dict, credentials, nonce: str) -> dict:
 
 def iso_timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def common_params(action: str, version: str, moment: datetime) -> dict:
+    """The parameters every RPC call carries; answers in JSON."""
+    return {"Action": action, "Format": "JSON", "Version": version, "Timestamp": iso_timestamp(moment)}
+
+
+def signed_get(url: str, params: dict, credentials, nonce: str) -> Request:
+    """A GET of an RPC API with params signed in its query (the transport's prepare() returns it for each attempt)."""
+    return Request("GET", f"{url}?{canonical_query(signed_params('GET', params, credentials, nonce))}", {})

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCredentialError
 from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport, Request, json_object, service_url
 from ansible_collections.alicloud.oss.plugins.module_utils._redact import server_text
-from ansible_collections.alicloud.oss.plugins.module_utils._rpc import canonical_query, iso_timestamp, signed_params
+from ansible_collections.alicloud.oss.plugins.module_utils._rpc import canonical_query, common_params, signed_get
 
 STS_VERSION = "2015-04-01"
 DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com"
@@ -75,8 +75,7 @@ class StsClient:
 
         def prepare():
             params = dict(self._common("AssumeRole"), ExternalId=role.external_id, **_role_params(role))
-            params = signed_params("GET", params, source, self.transport.nonce())
-            return Request("GET", f"{self.url}?{canonical_query(params)}", {})
+            return signed_get(self.url, params, source, self.transport.nonce())
 
         return self._credentials(prepare, what, option, secrets)
 
@@ -92,7 +91,7 @@ class StsClient:
         return self._credentials(prepare, what, option, (oidc_token,))
 
     def _common(self, action: str) -> dict:
-        return {"Action": action, "Format": "JSON", "Version": STS_VERSION, "Timestamp": iso_timestamp(self.transport.clock())}
+        return common_params(action, STS_VERSION, self.transport.clock())
 
     def _credentials(self, prepare, what, option, secrets) -> TemporaryCredentials:
         answer = self.transport.fetch(what, prepare, secrets=secrets, retry_if=_sts_throttled)

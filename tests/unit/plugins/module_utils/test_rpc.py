@@ -4,10 +4,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
-from ansible_collections.alicloud.oss.plugins.module_utils._rpc import canonical_query, percent_encode, rpc_signature, rpc_string_to_sign
-from ansible_collections.alicloud.oss.tests.unit.credential_fakes import independent_signature
+from ansible_collections.alicloud.oss.plugins.module_utils._credentials import Credentials
+from ansible_collections.alicloud.oss.plugins.module_utils._rpc import (
+    canonical_query,
+    common_params,
+    percent_encode,
+    rpc_signature,
+    rpc_string_to_sign,
+    signed_get,
+)
+from ansible_collections.alicloud.oss.tests.unit.credential_fakes import NOW, independent_signature
 
 # ---------------------------------------------------------------------------------------------
 # The RPC signature
@@ -46,3 +56,16 @@ def test_canonical_query_sorts_by_name():
 def test_signature_matches_an_independent_computation(params):
     assert rpc_signature("GET", params, "s3cr3t") == independent_signature("GET", params, "s3cr3t")
     assert rpc_signature("POST", params, "s3cr3t") != rpc_signature("GET", params, "s3cr3t")
+
+
+def test_a_signed_get_for_any_rpc_api():
+    # What a client of another RPC API (Alibaba Cloud DNS, say) builds for each attempt.
+    credentials = Credentials("LTAI5tKey", "s3cr3t", "sts-token", "test")
+    params = dict(common_params("DescribeSubDomainRecords", "2015-01-09", NOW), SubDomain="_dnsauth.example.com", Empty="")
+    request = signed_get("https://alidns.aliyuncs.com/", params, credentials, "nonce-1")
+    assert (request.method, request.body) == ("GET", None)
+    query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
+    assert query == {"Action": "DescribeSubDomainRecords", "Format": "JSON", "Version": "2015-01-09", "Timestamp": "2025-04-17T15:39:12Z",
+                     "SubDomain": "_dnsauth.example.com", "AccessKeyId": "LTAI5tKey", "SignatureMethod": "HMAC-SHA1",
+                     "SignatureVersion": "1.0", "SignatureNonce": "nonce-1", "SecurityToken": "sts-token", "Signature": query["Signature"]}
+    assert query["Signature"] == independent_signature("GET", query, "s3cr3t")
