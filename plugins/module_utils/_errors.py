@@ -73,9 +73,29 @@ _EC_HINTS = {
 class OssError(Exception):
     """Base class of every error raised by the client layer."""
 
+    # Errors about a server's answer set this and the fields below; the others have no ``error`` return value.
+    answered = False
+    code = None
+    request_id = None
+    host_id = None
+    ec = None
+    status = None
+    extra = None
+
+    @property
+    def error_message(self) -> str:
+        """The message of the ``error`` return value: the server's own words when it sent any."""
+        return str(self)
+
     def to_dict(self) -> dict | None:
-        """The ``error`` return value; None when OSS sent no error document."""
-        return None
+        """The ``error`` return value; None for an error that is not about a server's answer."""
+        if not self.answered:
+            return None
+        error = {"code": self.code, "message": self.error_message, "request_id": self.request_id, "host_id": self.host_id,
+                 "ec": self.ec, "status": self.status}
+        if self.extra:
+            error["extra"] = dict(self.extra)
+        return error
 
 
 class OssConfigError(OssError):
@@ -100,7 +120,12 @@ class OssTransportError(OssError):
 
 
 class OssResponseError(OssError):
-    """An answer that is not a usable OSS document (HTML from a proxy, garbage, truncated XML)."""
+    """An answer that is not a usable OSS document (HTML from a proxy, garbage, truncated XML).
+
+    Its ``error`` return value holds only what the HTTP layer knows: no code, host id or EC.
+    """
+
+    answered = True
 
     def __init__(self, message: str, status: int | None = None, request_id: str | None = None, attempts: int = 1):
         super().__init__(message)
@@ -110,13 +135,11 @@ class OssResponseError(OssError):
         self.request_id = request_id
         self.attempts = attempts
 
-    def to_dict(self) -> dict:
-        # No error document: only what the HTTP layer knows.
-        return {"code": None, "message": str(self), "request_id": self.request_id, "host_id": None, "ec": None, "status": self.status}
-
 
 class OssServiceError(OssError):
     """OSS answered with an ``<Error>`` document."""
+
+    answered = True
 
     def __init__(self, status: int, code: str, message: str, request_id: str | None = None, host_id: str | None = None,
                  ec: str | None = None, extra: dict | None = None, attempts: int = 1):
@@ -147,18 +170,9 @@ class OssServiceError(OssError):
             return _already_exists_hint(self.message, self.extra.get("CnameType"))
         return _HINTS.get(self.code)
 
-    def to_dict(self) -> dict:
-        error = {
-            "code": self.code,
-            "message": self.message,
-            "request_id": self.request_id,
-            "host_id": self.host_id,
-            "ec": self.ec,
-            "status": self.status,
-        }
-        if self.extra:
-            error["extra"] = dict(self.extra)
-        return error
+    @property
+    def error_message(self) -> str:
+        return self.message
 
     def describe(self) -> str:
         """One line: code, status, server message, hint and request id."""

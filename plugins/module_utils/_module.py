@@ -12,7 +12,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.alicloud.oss.plugins.module_utils._argspec import CREDENTIALS_ARGUMENT_SPEC, OSS_ARGUMENT_SPEC
-from ansible_collections.alicloud.oss.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, OssClient
+from ansible_collections.alicloud.oss.plugins.module_utils._client import OssClient
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import load_profile, resolve_credentials
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, endpoint_userinfo, resolve_endpoint
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
@@ -22,6 +22,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
     OssServiceError,
     OssTransportError,
 )
+from ansible_collections.alicloud.oss.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import DEFUSEDXML_IMPORT_ERROR
 

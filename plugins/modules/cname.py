@@ -168,9 +168,9 @@ verification:
 import time
 
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import OWNERSHIP_CODE, bind_failure
-from ansible_collections.alicloud.oss.plugins.module_utils._client import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_domains
 

@@ -229,17 +229,12 @@ from ansible_collections.alicloud.oss.plugins.module_utils._certificate import (
     read_pem_file,
     refuse_path_as_content,
 )
-from ansible_collections.alicloud.oss.plugins.module_utils._client import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
-    check_private_key_pem,
-    normalize_domain,
-    normalize_fingerprint,
-    parse_certificate_pem,
-    validate_cert_id,
-)
+from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_fingerprint, validate_cert_id
 
 # The options that say which certificate to attach; with state=absent none of them applies.
 _CERTIFICATE_OPTIONS = ("cert_id", "certificate", "certificate_path", "private_key", "private_key_path", "previous_cert_id")

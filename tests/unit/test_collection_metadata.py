@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from ansible_collections.alicloud.oss.plugins.module_utils._client import COLLECTION_VERSION, user_agent
+from ansible_collections.alicloud.oss.plugins.module_utils._http import COLLECTION_VERSION, user_agent
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py"))

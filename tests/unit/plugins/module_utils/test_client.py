@@ -27,12 +27,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.alicloud.oss.plugins.module_utils._client import (
-    BACKOFF_CAP,
-    OssClient,
-    backoff_delay,
-    user_agent,
-)
+from ansible_collections.alicloud.oss.plugins.module_utils._client import OssClient
+from ansible_collections.alicloud.oss.plugins.module_utils._http import user_agent
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import Credentials
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import resolve_endpoint
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
@@ -338,28 +334,6 @@ def test_timeout_message_names_the_timeout(make_client):
 # Backoff
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("attempt, expected", [(0, 1.0), (1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 20.0), (6, 20.0), (30, 20.0)])
-def test_backoff_with_full_jitter_grows_and_is_capped(attempt, expected):
-    assert backoff_delay(attempt, jitter=lambda: 1.0) == expected
-    assert backoff_delay(attempt, jitter=lambda: 0.0) == 0.0
-    assert backoff_delay(attempt, jitter=lambda: 0.5) == expected / 2
-
-
-def test_backoff_with_random_jitter_stays_in_bounds():
-    rng = random.Random(1234)
-    for _round in range(200):
-        waits = [backoff_delay(attempt, jitter=rng.random) for attempt in range(10)]
-        assert 0 <= waits[0] < 1
-        assert all(0 <= wait <= BACKOFF_CAP for wait in waits)
-        assert all(wait <= min(BACKOFF_CAP, 2 ** attempt) for attempt, wait in enumerate(waits))
-
-
-def test_default_jitter_is_random_and_bounded():
-    waits = [backoff_delay(0) for _round in range(50)]
-    assert all(0 <= wait < 1 for wait in waits)
-    assert len(set(waits)) > 1
-
-
 @pytest.mark.parametrize("jitter, expected", [
     (lambda: 1.0, [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]),
     (lambda: 0.0, [0.0] * 7),
@@ -385,7 +359,7 @@ def test_client_sleeps_with_random_jitter(make_client):
 def test_default_sleep_is_time_sleep():
     client = OssClient(resolve_endpoint("cn-hangzhou"), CREDS)
     try:
-        assert client._sleep is time.sleep  # pylint: disable=protected-access
+        assert client.transport.sleep is time.sleep
         assert client.retries == 4
         assert client.timeout == 30.0
     finally:

@@ -18,7 +18,6 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _credentials as credentials_module
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import (
     ENV_ACCESS_KEY_ID,
     ENV_ACCESS_KEY_SECRET,
@@ -30,7 +29,8 @@ from ansible_collections.alicloud.oss.plugins.module_utils._credentials import (
 )
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssCredentialError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import COMMON_ARGUMENT_SPEC, OssModule
-from ansible_collections.alicloud.oss.plugins.module_utils._sts import CredentialTransport
+from ansible_collections.alicloud.oss.plugins.module_utils import _http
+from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 
 OPT_SECRET = "OptionSecret-0000-aaaa"
@@ -900,7 +900,7 @@ def test_the_default_transport_follows_the_options(monkeypatch):
             made.append(kwargs)
             super().__init__(**kwargs)
 
-    monkeypatch.setattr(credentials_module, "CredentialTransport", Recorder)
+    monkeypatch.setattr(_http, "CredentialTransport", Recorder)
     resolve_credentials(_params(access_key_id="LTAIopt", access_key_secret=OPT_SECRET), {})
     assert made == []  # static credentials never need HTTP
     with pytest.raises(OssCredentialError):
@@ -914,7 +914,7 @@ def test_the_default_transport_follows_the_options(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 def test_module_registers_temporary_and_spent_secrets(cloud, monkeypatch, capsys):
-    monkeypatch.setattr(credentials_module, "CredentialTransport", lambda **kwargs: _transport(cloud))
+    monkeypatch.setattr(_http, "CredentialTransport", lambda **kwargs: _transport(cloud))
     args = {"bucket": "examplebucket", "region": "cn-hangzhou", "assume_role": {"role_arn": ROLE_ARN}, "ecs_role_name": "ecs-role"}
     seen = {}
 

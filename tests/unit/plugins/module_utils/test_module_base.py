@@ -280,7 +280,7 @@ def test_service_error_raised_directly(capsys):
 def test_retried_service_error_says_how_many_attempts(capsys):
     def handler(module):
         _mount(module, [_error_answer(503, "ServiceUnavailable", "Please retry.", request_id=f"rid-{n}") for n in range(3)])
-        module.client._sleep = lambda seconds: None  # pylint: disable=protected-access
+        module.client.transport.sleep = lambda seconds: None
         list_cname(module.client, "examplebucket")
         return {"changed": False}
 

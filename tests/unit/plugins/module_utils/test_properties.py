@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _cname_api, _validation
+from ansible_collections.alicloud.oss.plugins.module_utils import _cname_api, _pem, _validation
 from ansible_collections.alicloud.oss.plugins.module_utils._client import OssResponse, _error_from
 from ansible_collections.alicloud.oss.plugins.module_utils._dates import days_until, iso_or_none, parse_oss_date, seconds_until
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import Endpoint, normalize_region, resolve_endpoint
@@ -262,7 +262,7 @@ def pem_texts(draw):
 @given(pem_texts() | ANY_VALUE)
 def test_parse_certificate_pem(value):
     try:
-        pem = _validation.parse_certificate_pem(value)
+        pem = _pem.parse_certificate_pem(value)
     except OssConfigError as exc:
         assert exc.option == "certificate"
     else:
@@ -273,7 +273,7 @@ def test_parse_certificate_pem(value):
 @given(pem_texts() | ANY_VALUE)
 def test_check_private_key_pem(value):
     try:
-        key = _validation.check_private_key_pem(value)
+        key = _pem.check_private_key_pem(value)
     except OssConfigError as exc:
         assert exc.option == "private_key"
         # The message must never quote the key it refuses.

@@ -1,152 +1,39 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-"""Unit tests for the credential services: the STS RPC signature, AssumeRole, AssumeRoleWithOIDC and the ECS metadata service."""
+"""Unit tests for the STS client: AssumeRole, AssumeRoleWithOIDC, and the scrubbing of what STS says."""
 
 from __future__ import annotations
 
-import base64
-import datetime
-import hashlib
-import hmac
 import json
 import os
 import sys
-from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 import requests
 
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssCredentialError
-from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
-from ansible_collections.alicloud.oss.plugins.module_utils._sts import (
-    CredentialTransport,
-    MetadataClient,
-    RoleRequest,
-    StsClient,
-    StsError,
-    TemporaryCredentials,
-    canonical_query,
-    percent_encode,
-    redact,
-    rpc_signature,
-    rpc_string_to_sign,
-    service_url,
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCredentialError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport
+from ansible_collections.alicloud.oss.plugins.module_utils._redact import redact
+from ansible_collections.alicloud.oss.plugins.module_utils._rpc import percent_encode, rpc_string_to_sign
+from ansible_collections.alicloud.oss.plugins.module_utils._sts import RoleRequest, StsClient, StsError, TemporaryCredentials
+from ansible_collections.alicloud.oss.tests.unit.credential_fakes import (
+    KEYS,
+    OIDC_TOKEN,
+    ROLE,
+    ROLE_ARN,
+    SOURCE_SECRET,
+    SOURCE_TOKEN,
+    STS_KEYS,
+    TEMP_SECRET,
+    TEMP_TOKEN,
+    Source,
+    assert_no_secret,
+    harness,
+    independent_signature,
+    sts_error,
+    sts_ok,
 )
-
-NOW = datetime.datetime(2025, 4, 17, 15, 39, 12, tzinfo=datetime.timezone.utc)
-ROLE_ARN = "acs:ram::1234567890123456:role/oss-cname-admin"
-SOURCE_SECRET = "SourceSecret-aaaa-1111"
-SOURCE_TOKEN = "SourceToken/with+chars=-bbbb-2222"
-OIDC_TOKEN = "eyJhbGciOi.OidcToken-cccc-3333"
-TEMP_SECRET = "TempSecret-dddd-4444"
-TEMP_TOKEN = "TempToken-eeee-5555"
-METADATA_SESSION_TOKEN = "MetadataSessionToken-ffff-6666"
-SECRETS = (SOURCE_SECRET, SOURCE_TOKEN, OIDC_TOKEN, TEMP_SECRET, TEMP_TOKEN, METADATA_SESSION_TOKEN)
-
-
-class Source(NamedTuple):
-    access_key_id: str
-    access_key_secret: str
-    security_token: str | None = None
-
-
-KEYS = Source("LTAI5tSourceKey", SOURCE_SECRET)
-STS_KEYS = Source("STS.SourceKey", SOURCE_SECRET, SOURCE_TOKEN)
-ROLE = RoleRequest(ROLE_ARN, "ansible-alicloud-oss", 3600)
-
-
-# ---------------------------------------------------------------------------------------------
-# Fake HTTP
-# ---------------------------------------------------------------------------------------------
-
-class Harness(NamedTuple):
-    transport: CredentialTransport
-    adapter: FakeAdapter
-    sleeps: list
-
-    @property
-    def sent(self):
-        return self.adapter.calls
-
-
-def harness(answers, retries=2, timeout=30.0):
-    session = requests.Session()
-    adapter = FakeAdapter(answers)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    sleeps = []
-    nonces = iter(f"nonce-{number}" for number in range(1, 100))
-    transport = CredentialTransport(timeout=timeout, retries=retries, session=session, sleep=sleeps.append, jitter=lambda: 0.5,
-                                    clock=lambda: NOW, nonce=lambda: next(nonces))
-    return Harness(transport, adapter, sleeps)
-
-
-def sts_ok(key_id="STS.NTtemporary", expiration="2025-04-17T16:39:12Z"):
-    return (200, {"RequestId": "rid-ok", "AssumedRoleUser": {"Arn": ROLE_ARN + "/s", "AssumedRoleId": "3:s"},
-                  "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN,
-                                  "Expiration": expiration}}, {"Content-Type": "application/json"})
-
-
-def sts_error(status, code, message, request_id="rid-err"):
-    return (status, {"RequestId": request_id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message,
-                     "Recommend": "https://api.aliyun.com/troubleshoot?q=" + code}, {"Content-Type": "application/json"})
-
-
-def assert_no_secret(text):
-    for secret in SECRETS:
-        for form in (secret, percent_encode(secret), percent_encode(percent_encode(secret))):
-            assert form not in text
-
-
-def independent_signature(method, params, secret):
-    """The RPC signature computed here from the documentation's prose, without the module's helpers."""
-    def encode(text):
-        return "".join(chr(b) if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "-_.~") else f"%{b:02X}" for b in text.encode())
-
-    canonical = "&".join(f"{encode(k)}={encode(v)}" for k, v in sorted(params.items()) if k != "Signature")
-    string_to_sign = f"{method}&%2F&{encode(canonical)}"
-    return base64.b64encode(hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()).decode()
-
-
-# ---------------------------------------------------------------------------------------------
-# The RPC signature
-# ---------------------------------------------------------------------------------------------
-
-# The worked example of the RPC signature documentation (AccessKeySecret testsecret, DescribeRegions).
-DOC_PARAMS = {"AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML", "SignatureMethod": "HMAC-SHA1",
-              "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf", "SignatureVersion": "1.0", "Timestamp": "2016-02-23T12:46:24Z",
-              "Version": "2014-05-26"}
-
-
-def test_signature_reproduces_the_documented_example():
-    assert rpc_string_to_sign("GET", DOC_PARAMS) == (
-        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1"
-        "%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0"
-        "%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26")
-    assert rpc_signature("GET", DOC_PARAMS, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("a b", "a%20b"), ("a*b", "a%2Ab"), ("a~b", "a~b"), ("a+b", "a%2Bb"), ("a/b", "a%2Fb"), ("a=b&c", "a%3Db%26c"),
-    ("-_.", "-_."), ("é", "%C3%A9"), ("{\"k\": 1}", "%7B%22k%22%3A%201%7D"), (3600, "3600"),
-])
-def test_percent_encoding(text, expected):
-    assert percent_encode(text) == expected
-
-
-def test_canonical_query_sorts_by_name():
-    assert canonical_query({"b": "2", "a": "x y", "B": "3"}) == "B=3&a=x%20y&b=2"
-
-
-@pytest.mark.parametrize("params", [
-    {"Action": "AssumeRole", "Policy": '{"Statement": [{"Action": "oss:*", "Resource": "*"}]}', "RoleSessionName": "a.b@c-d_e"},
-    {"Action": "AssumeRole", "Name": "ünïcödé ~*'()!"},
-])
-def test_signature_matches_an_independent_computation(params):
-    assert rpc_signature("GET", params, "s3cr3t") == independent_signature("GET", params, "s3cr3t")
-    assert rpc_signature("POST", params, "s3cr3t") != rpc_signature("GET", params, "s3cr3t")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,131 +209,6 @@ def test_oidc_refusal_never_shows_the_token():
     assert_no_secret(str(info.value))
 
 
-# ---------------------------------------------------------------------------------------------
-# ECS metadata service
-# ---------------------------------------------------------------------------------------------
-
-def metadata_ok(key_id="STS.NTecs"):
-    return (200, json.dumps({"AccessKeyId": key_id, "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN,
-                             "Expiration": "2025-04-17T21:39:12Z", "LastUpdated": "2025-04-17T15:39:12Z", "Code": "Success"}).encode(), {})
-
-
-TOKEN_ANSWER = (200, METADATA_SESSION_TOKEN.encode(), {})
-CREDS_PATH = "/latest/meta-data/ram/security-credentials/"
-
-
-def test_hardened_mode_first():
-    h = harness([TOKEN_ANSWER, metadata_ok()])
-    creds = MetadataClient("http://100.100.100.200", h.transport).role_credentials("my-role", "ecs", "ecs_role_name")
-    assert creds == TemporaryCredentials("STS.NTecs", TEMP_SECRET, TEMP_TOKEN, "2025-04-17T21:39:12Z")
-    put, get = h.sent
-    assert (put.request.method, put.request.url) == ("PUT", "http://100.100.100.200/latest/api/token")
-    assert put.request.headers["X-aliyun-ecs-metadata-token-ttl-seconds"] == "300"
-    assert (get.request.method, get.request.url) == ("GET", "http://100.100.100.200" + CREDS_PATH + "my-role")
-    assert get.request.headers["X-aliyun-ecs-metadata-token"] == METADATA_SESSION_TOKEN
-    # Link-local: connecting is capped, and no proxy from the environment is used.
-    assert put.timeout == (5.0, 30.0)
-    assert all(sent.proxies.get("http") is None for sent in h.sent)
-
-
-@pytest.mark.parametrize("status", [403, 404, 405])
-def test_plain_get_when_the_token_api_is_missing_or_refused(status):
-    h = harness([(status, b"", {}), metadata_ok()])
-    creds = MetadataClient("http://100.100.100.200", h.transport).role_credentials("my-role", "ecs", None)
-    assert creds.access_key_id == "STS.NTecs"
-    assert "X-aliyun-ecs-metadata-token" not in h.sent[1].request.headers
-
-
-def test_plain_get_forbidden_by_imdsv1_disabled():
-    h = harness([(404, b"", {})])
-    with pytest.raises(OssCredentialError, match="refused a session token \\(HTTP 404\\) and ALIBABA_CLOUD_IMDSV1_DISABLED forbids"):
-        MetadataClient("http://100.100.100.200", h.transport, allow_plain=False).role_credentials("my-role", "ecs", None)
-
-
-def test_unreachable_metadata_service_is_not_retried():
-    h = harness([requests.exceptions.ConnectTimeout("connect timed out")] * 3)
-    with pytest.raises(OssCredentialError) as info:
-        MetadataClient("http://100.100.100.200", h.transport).role_credentials("my-role", "ECS instance role 'my-role' from x", None)
-    assert str(info.value) == ("ECS instance role 'my-role' from x: the ECS metadata service at http://100.100.100.200 could not be used "
-                               "(this source works only on an ECS instance): no answer from 100.100.100.200 within the timeout of 30 s.")
-    assert (len(h.sent), h.sleeps) == (1, [])
-
-
-def test_role_discovery_with_an_empty_name():
-    h = harness([TOKEN_ANSWER, (200, b"found-role\n", {}), metadata_ok()])
-    MetadataClient("http://127.0.0.1:8080/", h.transport).role_credentials("", "ecs", None)
-    assert [sent.path for sent in h.sent] == ["/latest/api/token", CREDS_PATH, CREDS_PATH + "found-role"]
-    assert all(sent.request.headers.get("X-aliyun-ecs-metadata-token") == METADATA_SESSION_TOKEN for sent in h.sent[1:])
-
-
-@pytest.mark.parametrize("answers, expected", [
-    ([TOKEN_ANSWER, (200, b"\n", {})], "ecs: no RAM role is attached to this ECS instance"),
-    ([TOKEN_ANSWER, (404, b"<html>404</html>", {})], "ecs: the metadata service at http://100.100.100.200 answered HTTP 404."),
-])
-def test_role_discovery_failures(answers, expected):
-    h = harness(answers)
-    with pytest.raises(OssCredentialError, match=expected):
-        MetadataClient("http://100.100.100.200", h.transport).role_credentials("", "ecs", None)
-
-
-@pytest.mark.parametrize("answer, expected", [
-    ((404, b"<html>404 - Not Found</html>", {}), "has no credentials for the role 'my-role' (HTTP 404); check that this RAM role is attached"),
-    ((401, b"", {}), "answered HTTP 401"),
-    ((200, json.dumps({"Code": "Failed", "AccessKeyId": "x", "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN}).encode(), {}),
-     "answered without usable credentials (Code Failed)"),
-    ((200, b"<html>captive portal</html>", {}), "answered without usable credentials (Code missing)"),
-])
-def test_metadata_credential_failures(answer, expected):
-    h = harness([TOKEN_ANSWER, answer])
-    with pytest.raises(OssCredentialError) as info:
-        MetadataClient("http://100.100.100.200", h.transport).role_credentials("my-role", "ecs", "profile")
-    assert expected in str(info.value)
-    assert info.value.option == "profile"
-    assert_no_secret(str(info.value))
-
-
-def test_role_names_are_quoted_into_the_path():
-    h = harness([TOKEN_ANSWER, metadata_ok()])
-    MetadataClient("http://100.100.100.200", h.transport).role_credentials("../../x y", "ecs", None)
-    assert h.sent[1].path == CREDS_PATH + "..%2F..%2Fx%20y"
-
-
-def test_token_request_errors():
-    h = harness([(500, b"", {})] * 3)
-    with pytest.raises(OssCredentialError, match="answered HTTP 500 to the session token request"):
-        MetadataClient("http://100.100.100.200", h.transport).role_credentials("r", "ecs", None)
-    assert len(h.sent) == 3
-
-
-def test_proxies_from_the_environment_are_not_used_for_metadata(monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
-    monkeypatch.setenv("ALL_PROXY", "http://proxy.invalid:3128")
-    h = harness([TOKEN_ANSWER, metadata_ok()])
-    MetadataClient("http://100.100.100.200", h.transport).role_credentials("r", "ecs", None)
-    assert [sent.proxies for sent in h.sent] == [{}, {}]
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("endpoint, expected", [
-    ("sts.aliyuncs.com", "https://sts.aliyuncs.com/"),
-    ("https://sts.cn-hangzhou.aliyuncs.com", "https://sts.cn-hangzhou.aliyuncs.com/"),
-    ("http://127.0.0.1:9000/", "http://127.0.0.1:9000/"),
-    ("http://127.0.0.1:9000/sts", "http://127.0.0.1:9000/sts/"),
-])
-def test_service_url(endpoint, expected):
-    assert service_url(endpoint, "sts_endpoint") == expected
-
-
-@pytest.mark.parametrize("endpoint", ["ftp://sts.aliyuncs.com", "https://", "https://sts.aliyuncs.com/?a=b", ""])
-def test_service_url_refuses(endpoint):
-    with pytest.raises(OssConfigError) as info:
-        service_url(endpoint, "sts_endpoint")
-    assert info.value.option == "sts_endpoint"
-
-
 def test_redact_covers_encoded_forms():
     text = f"{SOURCE_TOKEN} {percent_encode(SOURCE_TOKEN)} {percent_encode(percent_encode(SOURCE_TOKEN))}"
     assert redact(text, [SOURCE_TOKEN, None, ""]) == "(secret) (secret) (secret)"
@@ -456,13 +218,6 @@ def test_temporary_credentials_repr_hides_secrets():
     creds = TemporaryCredentials("STS.x", TEMP_SECRET, TEMP_TOKEN, "2025-01-01T00:00:00Z")
     assert_no_secret(repr(creds))
     assert_no_secret(str(creds))
-
-
-def test_a_transport_made_here_closes_its_session():
-    transport = CredentialTransport()
-    session = transport.session
-    assert transport.session is session
-    transport.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,12 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
+from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
-    check_private_key_pem,
     normalize_domain,
     normalize_domains,
     normalize_fingerprint,
-    parse_certificate_pem,
     validate_bucket,
     validate_cert_id,
 )

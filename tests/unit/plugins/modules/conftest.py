@@ -3,7 +3,7 @@
 
 """Run a module's main() for real against a small in-memory OSS that answers with OSS's own XML documents.
 
-The fake replaces the HTTP session the client builds (``_client._new_session``), so everything above the
+The fake replaces the HTTP session the client builds (``_http.new_session``), so everything above the
 transport (signing, retries, XML parsing, error mapping, AnsibleModule) is the code that ships.
 """
 
@@ -24,7 +24,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _client
+from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 
 BUCKET = "my-bucket"
@@ -421,7 +421,7 @@ class Run:
 @pytest.fixture
 def fake_oss(monkeypatch):
     oss = FakeOss()
-    monkeypatch.setattr(_client, "_new_session", oss.new_session)
+    monkeypatch.setattr(_http, "new_session", oss.new_session)
     return oss
 
 

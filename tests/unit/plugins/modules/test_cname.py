@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _client
+from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.plugins.modules import cname
 from ansible_collections.alicloud.oss.plugins.modules.cname import plan
 
@@ -425,7 +425,7 @@ def test_first_ownership_retry_waits_about_two_seconds(run_module, fake_oss, fak
 
 
 def test_ownership_retries_never_wait_more_than_twenty_seconds(run_module, fake_oss, fake_time, monkeypatch):
-    monkeypatch.setattr(cname, "backoff_delay", lambda attempt: _client.backoff_delay(attempt, jitter=lambda: 1.0))
+    monkeypatch.setattr(cname, "backoff_delay", lambda attempt: _http.backoff_delay(attempt, jitter=lambda: 1.0))
     fake_oss.unverified.add(A)
     run = run_module(cname, domain=A, verification_timeout=600)
 
