@@ -76,7 +76,7 @@ demo: $(STAMP) $(COLL_LINK)
 	$(VPY) hack/demo.py
 
 bench: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/bench.py
+	$(VPY) hack/bench/run.py
 
 build: $(STAMP)
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
