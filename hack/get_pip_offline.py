@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-# alicloud.oss offline get-pip stand-in (marker: do not remove; hack/run_tests.py uses it to recognise this file)
+# alicloud.oss offline get-pip stand-in (marker: do not remove; noxfile.py uses it to recognise this file)
 """Offline stand-in for the get-pip.py script that ansible-test downloads.
 
 ansible-test bootstraps pip into each virtual environment it creates (the sanity tests' venvs, the
 ``--venv`` delegation venv) by running ``get-pip-<pip version>.py`` from
 https://ci-files.testing.ansible.com/. Before downloading it, ansible-test looks for
 ``~/.ansible/test/cache/get_pip_<pip_version with _ for .>.py`` and uses that file if it exists
-(ansible/ansible#77304). hack/run_tests.py copies this script there, so a machine that reaches the
+(ansible/ansible#77304). The sanity session (noxfile.py) copies this script there, so a machine that reaches the
 package index but not the internet can still run ``ansible-test sanity``.
 
 How ansible-test calls it (ansible_test/_util/target/setup/requirements.py ``bootstrap()`` and
