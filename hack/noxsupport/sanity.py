@@ -71,8 +71,8 @@ def assess(results: dict[str, tuple[str, str]], expected: list[str], output: str
     """(problems, notes): a test skipped for a reason other than having no file, a listed test without a result,
     a warning about something skipped or missing, no results at all."""
     problems, notes = [], []
-    passed = sorted(name for name, (status, _) in results.items() if status == "passed")
-    failed = sorted(name for name, (status, _) in results.items() if status == "failed")
+    passed = sorted(name for name, (status, _why) in results.items() if status == "passed")
+    failed = sorted(name for name, (status, _why) in results.items() if status == "failed")
     not_applicable = sorted(name for name, (status, why) in results.items() if status == "skipped" and why == NOT_APPLICABLE)
     skipped = ["%s (%s)" % (name, why) for name, (status, why) in sorted(results.items()) if status == "skipped" and why != NOT_APPLICABLE]
     warnings = list(

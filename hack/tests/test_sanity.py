@@ -36,7 +36,7 @@ def test_skips_failures_missing_and_warnings(tmp_path):
 
 
 def test_no_results_is_a_problem(tmp_path):
-    problems, _ = sanity.assess(sanity.read_junit(tmp_path), [], "")
+    problems, _notes = sanity.assess(sanity.read_junit(tmp_path), [], "")
     assert problems == ["no sanity results (junit) found"]
 
 
