@@ -59,11 +59,22 @@ def start_emulator(state_file: Path):
 
 def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
     emulator.control("DELETE", "requests")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
-               ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    run = run_playbook(playbook, env=env, options=("--tags", phase), extra_vars={
-        "oss_endpoint": emulator.endpoint, "oss_dns_api": f"{emulator.endpoint}/_emulator", "certificate_file": cert, "private_key_file": key})
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
+        ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+    )
+    run = run_playbook(
+        playbook,
+        env=env,
+        options=("--tags", phase),
+        extra_vars={"oss_endpoint": emulator.endpoint, "oss_dns_api": f"{emulator.endpoint}/_emulator", "certificate_file": cert, "private_key_file": key},
+    )
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
     recap = run.recap() or {}
@@ -82,11 +93,17 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--collections-path", default=str(ROOT / ".tmp" / "collections"),
-                        help="where ansible_collections/alicloud/oss is found (default: the repository itself)")
-    parser.add_argument("--playbook", default=str(ROOT / "examples" / "custom_domain.yml"),
-                        help="the playbook to run (default: examples/custom_domain.yml of the repository; the artifact stage of "
-                             "nox session artifact passes the installed collection's copy)")
+    parser.add_argument(
+        "--collections-path",
+        default=str(ROOT / ".tmp" / "collections"),
+        help="where ansible_collections/alicloud/oss is found (default: the repository itself)",
+    )
+    parser.add_argument(
+        "--playbook",
+        default=str(ROOT / "examples" / "custom_domain.yml"),
+        help="the playbook to run (default: examples/custom_domain.yml of the repository; the artifact stage of "
+        "nox session artifact passes the installed collection's copy)",
+    )
     args = parser.parse_args()
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     state_file = DEMO_DIR / "emulator-state.json"
