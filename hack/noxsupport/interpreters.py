@@ -53,3 +53,29 @@ def find(version: str) -> str | None:
         if path:
             return path
     return None
+
+
+def expose(versions: list[str], directory: str) -> dict[str, str | None]:
+    """Make `pythonX.Y` of each version callable from PATH, for nox to find: when the PATH one does not work (a pyenv
+    shim for a version pyenv does not select), link the one pyenv has into `directory` and put that first on PATH.
+    Returns {version: interpreter or None}; a None leaves nox to report "Python interpreter X.Y not found"."""
+    found: dict[str, str | None] = {}
+    for version in versions:
+        on_path = shutil.which("python" + version)
+        if on_path and _works(on_path, version):
+            found[version] = on_path
+            continue
+        found[version] = None
+        for candidate in pyenv_candidates(version):
+            path = _works(candidate, version)
+            if path:
+                os.makedirs(directory, exist_ok=True)
+                link = os.path.join(directory, "python" + version)
+                if os.path.islink(link) or os.path.exists(link):
+                    os.unlink(link)
+                os.symlink(path, link)
+                if directory not in os.environ.get("PATH", "").split(os.pathsep):
+                    os.environ["PATH"] = directory + os.pathsep + os.environ.get("PATH", "")
+                found[version] = link
+                break
+    return found

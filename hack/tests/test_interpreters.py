@@ -25,3 +25,13 @@ def test_pyenv_prefix_is_asked(monkeypatch, tmp_path):
     monkeypatch.setenv("PYENV_ROOT", str(root))
     monkeypatch.setenv("PATH", "/nonexistent")
     assert interpreters.pyenv_candidates("3.98") == ["/opt/py/3.98.1/bin/python3.98", "/opt/py/3.98.0/bin/python3.98"]
+
+
+def test_expose_links_the_pyenv_interpreter_first_on_path(monkeypatch, tmp_path):
+    version = "%d.%d" % sys.version_info[:2]
+    real = interpreters.find(version)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(interpreters, "pyenv_candidates", lambda v: [real] if v == version else [])
+    found = interpreters.expose([version, "3.99"], str(tmp_path / "bin"))
+    assert found == {version: str(tmp_path / "bin" / ("python" + version)), "3.99": None}
+    assert interpreters.shutil.which("python" + version) == found[version]
