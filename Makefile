@@ -14,7 +14,7 @@ REPORT := .tmp/nox-report.json
 NOX_ARGS ?=
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
 
-.PHONY: all venv test units units-oldest emulator-tests integration integration-oldest reliability artifact sanity lint docs-lint tooling \
+.PHONY: all venv test units units-oldest emulator-tests integration integration-oldest reliability artifact sanity lint docs-lint tooling prerelease session \
 	demo bench build clean clean-cache
 
 all: test
@@ -33,14 +33,15 @@ test: $(STAMP)
 	$(VENV)/bin/python hack/noxsupport/summary.py $(REPORT); summary_status=$$?; \
 	test $$nox_status -eq 0 -a $$summary_status -eq 0
 
+# The newest tested ansible-core (2.21) and the oldest claimed (2.17); `make session S=units-2.19` runs any session.
 units: $(STAMP)
-	$(NOX) -s units-2.19 $(NOX_ARGS)
+	$(NOX) -s units-2.21 $(NOX_ARGS)
 units-oldest: $(STAMP)
 	$(NOX) -s units-2.17 $(NOX_ARGS)
 emulator-tests: $(STAMP)
 	$(NOX) -s emulator $(NOX_ARGS)
 integration: $(STAMP)
-	$(NOX) -s integration-2.19 $(NOX_ARGS)
+	$(NOX) -s integration-2.21 $(NOX_ARGS)
 integration-oldest: $(STAMP)
 	$(NOX) -s integration-2.17 $(NOX_ARGS)
 reliability: $(STAMP)
@@ -57,6 +58,11 @@ tooling: $(STAMP)
 	$(NOX) -s tooling $(NOX_ARGS)
 bench: $(STAMP)
 	$(NOX) -s bench $(NOX_ARGS)
+# The newest ansible-core pre-release (units, integration, sanity): before a release; not part of `make test`.
+prerelease: $(STAMP)
+	$(NOX) -t prerelease $(NOX_ARGS)
+session: $(STAMP)
+	$(NOX) -s $(S) $(NOX_ARGS)
 
 $(DEMO_STAMP): requirements.txt constraints/ansible-core-2.19.txt
 	$(PYTHON) -m venv $(DEMO_VENV)

@@ -23,7 +23,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "hack"))
 sys.path.insert(0, str(ROOT / "tests" / "emulator"))
-from noxsupport import interpreters, sanity as sanity_checks, tarball as tarball_checks, tree  # noqa: E402
+from noxsupport import deprecations, interpreters, sanity as sanity_checks, tarball as tarball_checks, tree  # noqa: E402
 from ossemu.process import EmulatorProcess  # noqa: E402  (the emulator's launcher, standard library only)
 
 TMP = ROOT / ".tmp"
@@ -31,11 +31,20 @@ COLLECTIONS = TMP / "collections"  # ansible_collections/alicloud/oss -> ROOT, f
 TEST_HOME = ROOT / ".cache" / "ansible-test-home"  # HOME for ansible-test sanity, ansible-lint, ansible-doc (see docs)
 FQCN_PREFIX = "alicloud.oss."
 
-# ansible-core X.Y -> the Python its sessions run on. The oldest is the minor meta/runtime.yml claims; the pins (the
-# newest patch release of each) are in constraints/ansible-core-X.Y.txt.
-CORES = {"2.17": "3.11", "2.19": "3.11"}
-NEWEST = "2.19"  # sanity, lint, docs, artifact, emulator and reliability run with this one
-CONTROLLER_PYTHON = CORES[NEWEST]
+# ansible-core X.Y -> the Python its sessions run on: the oldest minor meta/runtime.yml claims, the previous release
+# line on Python 3.11, and the current release line on Python 3.13. The pins (the newest patch release of each, and
+# everything installed beside it) are in constraints/ansible-core-X.Y.txt. README.md's support table follows this.
+CORES = {"2.17": "3.11", "2.19": "3.11", "2.21": "3.13"}
+NEWEST = "2.21"  # sanity runs on this one; its integration run fails on deprecation warnings the collection causes
+# lint, docs, artifact, emulator, reliability, tooling and bench run with the tools pinned beside this core.
+TOOLS_CORE = "2.19"
+CONTROLLER_PYTHON = CORES[TOOLS_CORE]
+# The newest pre-release (ansible-core X.Y -> Python, pip requirement): optional sessions, not part of `make test`.
+PRERELEASE = {"2.22": ("3.13", "ansible-core>=2.22.0rc1,<2.23")}
+# A pythonX.Y that PATH does not answer for (a pyenv shim of a version pyenv does not select) is linked from where
+# pyenv keeps it into .tmp/interpreters, first on PATH; one that is nowhere leaves nox to say "Python interpreter X.Y
+# not found": the session is skipped, or fails under CI=true.
+INTERPRETERS = interpreters.expose(sorted({*CORES.values(), *(python for python, _requirement in PRERELEASE.values())}), str(TMP / "interpreters"))
 
 nox.options.default_venv_backend = "virtualenv"
 nox.options.reuse_venv = "yes"  # install() below skips pip when nothing changed
@@ -56,16 +65,40 @@ def constraints(core: str) -> Path:
 
 
 def install(session: nox.Session, core: str, *args: str) -> None:
-    """pip install args with the pins of `core`; skipped when this venv already has exactly that (a stamp file)."""
-    parts = [str(constraints(core)), *args]
-    files = [constraints(core)] + [ROOT / args[i + 1] for i, arg in enumerate(args) if arg == "-r"]
+    """pip install args with the pins of `core`; skipped when this venv already has exactly that (a stamp file).
+
+    For a pre-release core there are no pins: "ansible-core" becomes its requirement, and the rest resolves freely."""
+    if core in PRERELEASE:
+        args = tuple(PRERELEASE[core][1] if arg == "ansible-core" else arg for arg in args)
+        pins: list[str] = []
+        files = []
+    else:
+        pins = ["-c", str(constraints(core))]
+        files = [constraints(core)]
+    parts = [*pins, *args]
+    files += [ROOT / args[i + 1] for i, arg in enumerate(args) if arg == "-r"]
     digest = hashlib.sha256(json.dumps(parts).encode() + b"".join(f.read_bytes() for f in files)).hexdigest()
+    rebuild_if_other_python(session)
     stamp = Path(session.virtualenv.location) / ".alicloud-oss-installed"
     if stamp.is_file() and stamp.read_text() == digest:
         session.log("requirements unchanged since the last install; not running pip")
         return
-    session.install("--disable-pip-version-check", "-c", str(constraints(core)), *args)
+    session.install("--disable-pip-version-check", *pins, *args)
     stamp.write_text(digest)
+
+
+def rebuild_if_other_python(session: nox.Session) -> None:
+    """nox reuses a venv even when the session now asks for another Python (a core moved to a newer one): rebuild it."""
+    wanted = session.python if isinstance(session.python, str) else None
+    if not wanted:
+        return
+    have = subprocess.run(
+        [python_of(session), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if have != wanted:
+        session.log("%s holds Python %s, the session wants %s: rebuilding it" % (session.virtualenv.location, have or "nothing", wanted))
+        session.virtualenv.reuse_existing = False
+        session.virtualenv.create()
 
 
 def python_of(session: nox.Session) -> str:
@@ -175,14 +208,22 @@ def _integration(session: nox.Session, core: str) -> None:
             + "".join("%s: %s\n" % (key, json.dumps(value)) for key, value in values.items())
         )
         with session.chdir(copy):
-            output = str(session.run(*cmd, env=QUIET_ENV, silent=True))
+            output = str(session.run(*cmd, env=dict(QUIET_ENV, ANSIBLE_DEPRECATION_WARNINGS="true"), silent=True))
     print(output)
+    ours, core_settings = deprecations.split(output)
+    for warning in core_settings:
+        session.log("ansible-core's own deprecation (not the collection's): " + warning.splitlines()[0])
     ran = set(re.findall(r"^Running (\S+) integration test role", output, re.M))
     not_run = [target for target in expected if target not in ran]
     if not_run or "WARNING: All targets skipped" in output:
         session.error("integration targets not run: " + (", ".join(not_run) or "all skipped"))
     session.log("ansible-core %s: %d of %d targets ran and passed" % (core, len(ran), len(expected)))
+    if ours and (core == NEWEST or core in PRERELEASE):
+        session.error("%d deprecation warning(s) caused by the collection:\n%s" % (len(ours), "\n".join(ours)))
+    for warning in ours:
+        session.log("deprecation warning (fails the run on ansible-core %s and later): %s" % (NEWEST, warning.splitlines()[0]))
     check_ansible_doc(session, copy.parents[2])
+    install_get_pip_stand_in(session)  # so that ansible-test sanity of this core works offline too
 
 
 # The emulator's built-in account and buckets (tests/integration/integration_config.yml.sample); not real credentials.
@@ -198,19 +239,28 @@ INTEGRATION_CONFIG = {
 }
 
 
-def _define(kind: str, func, core: str, python: str) -> None:
+def _define(kind: str, func, core: str, python: str, name: str | None = None, prerelease: bool = False, default: bool = True) -> None:
     def session_func(session: nox.Session) -> None:
         func(session, core)
 
+    label = "the %s pre-release" % core if prerelease else core
     session_func.__name__ = "%s_%s" % (kind, core.replace(".", "_"))
-    session_func.__doc__ = "%s with ansible-core %s on Python %s" % (func.__doc__ or kind, core, python)
-    nox.session(name="%s-%s" % (kind, core), python=python, tags=[kind, "core-" + core], allow_parallel=True)(session_func)
+    session_func.__doc__ = "%s, ansible-core %s on Python %s" % (SUMMARIES[kind], label, python)
+    tags = [kind, "core-" + core] + (["prerelease"] if prerelease else [])
+    nox.session(name=name or "%s-%s" % (kind, core), python=python, tags=tags, allow_parallel=True, default=default and not prerelease)(session_func)
 
 
-_units.__doc__ = "Unit tests (pytest tests/unit)"
+SUMMARIES = {
+    "units": "Unit tests (pytest tests/unit)",
+    "integration": "Integration tests against the OSS emulator (ansible-test), then ansible-doc",
+    "sanity": "ansible-test sanity, nothing skipped or ignored",
+}
 for _core, _python in CORES.items():
     _define("units", _units, _core, _python)
     _define("integration", _integration, _core, _python)
+for _core, (_python, _requirement) in PRERELEASE.items():
+    _define("units", _units, _core, _python, prerelease=True)
+    _define("integration", _integration, _core, _python, prerelease=True)
 
 
 # --- the other stages ----------------------------------------------------------------------------------------------
@@ -219,14 +269,14 @@ for _core, _python in CORES.items():
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def emulator(session: nox.Session) -> None:
     """The OSS emulator's own tests (pytest tests/emulator)."""
-    install(session, NEWEST, "-r", "tests/emulator/requirements.txt")
+    install(session, TOOLS_CORE, "-r", "tests/emulator/requirements.txt")
     pytest(session, "tests/emulator")
 
 
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def reliability(session: nox.Session) -> None:
     """Real ansible-playbook runs against the emulator under faults, bad input, authentication problems and secrets."""
-    install(session, NEWEST, "ansible-core", "-r", "requirements.txt", "-r", "tests/reliability/requirements.txt")
+    install(session, TOOLS_CORE, "ansible-core", "-r", "requirements.txt", "-r", "tests/reliability/requirements.txt")
     output = pytest(session, "tests/reliability")
     match = re.search(r"rows not as expected: (\d+); rows: (\d+)", output)
     if not match or int(match.group(1)):
@@ -235,9 +285,10 @@ def reliability(session: nox.Session) -> None:
 
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def artifact(session: nox.Session) -> None:
-    """Build the tarball (contents checked), install it, render the docs and run the demo from the installed copy;
-    ansible-builder create on meta/execution-environment.yml and introspect on the installed collection."""
-    install(session, NEWEST, "ansible-core", "ansible-builder", "-r", "requirements.txt")
+    """Build, check and install the tarball; ansible-doc, the demo and the execution environment from the installed copy.
+
+    ansible-builder checks meta/execution-environment.yml: schema, create, and introspect of the installed collection."""
+    install(session, TOOLS_CORE, "ansible-core", "ansible-builder", "-r", "requirements.txt")
     work = TMP / "artifact"
     shutil.rmtree(work, ignore_errors=True)
     dist, collections = work / "dist", work / "collections"
@@ -312,38 +363,34 @@ def check_execution_environment(session: nox.Session, tarball: Path, installed: 
         session.error("ansible-builder introspect does not list %s from alicloud.oss" % ", ".join(lacking))
 
 
-@nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
-def sanity(session: nox.Session) -> None:
+def _sanity(session: nox.Session, core: str) -> None:
     """ansible-test sanity --venv from a copy of the tree, the offline get-pip stand-in; no test skipped or ignored;
     compile and import also on the other Pythons the modules claim that are installed."""
-    install(session, NEWEST, "ansible-core")
+    install(session, core, "ansible-core")
     ignores = sanity_checks.ignore_entries(ROOT)
     if ignores:
         session.error("the collection keeps no sanity ignores: " + "; ".join(ignores))
-    copy = tree.make_copy(ROOT, TMP / "copies" / "sanity")
+    copy = tree.make_copy(ROOT, TMP / "copies" / session.name)
     python = python_of(session)
-    versions = json.loads(subprocess.run([python, "-c", PIP_VERSIONS], capture_output=True, text=True, check=True).stdout)
-    for note in sanity_checks.install_get_pip_stand_in(TEST_HOME / ".ansible" / "test" / "cache", versions["pip"], ROOT / "hack" / "get_pip_offline.py"):
-        session.log(note)
+    versions = install_get_pip_stand_in(session)
+    controller = session.run("python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])", silent=True).strip()
     env = isolated_env()
     with session.chdir(copy):
-        listed = str(session.run("ansible-test", "sanity", "--list-tests", "--local", "--python", CONTROLLER_PYTHON, "--color", "no", env=env, silent=True))
+        listed = str(session.run("ansible-test", "sanity", "--list-tests", "--local", "--python", controller, "--color", "no", env=env, silent=True))
     expected = sanity_checks.listed_tests(listed)
     selected = [arg for test in session.posargs for arg in ("--test", test)]
     junit_dir = copy / "tests" / "output" / "junit"
     shutil.rmtree(junit_dir, ignore_errors=True)
     with session.chdir(copy):
-        output = str(
-            session.run("ansible-test", "sanity", "--color", "no", "--junit", "-v", "--python", CONTROLLER_PYTHON, "--venv", *selected, env=env, silent=True)
-        )
+        output = str(session.run("ansible-test", "sanity", "--color", "no", "--junit", "-v", "--python", controller, "--venv", *selected, env=env, silent=True))
     print(output)
     # compile and import once more with every other Python ansible-test supports, the modules claim and is installed.
     floor = tuple(int(x) for x in re.search(r">=\s*(\d+)\.(\d+)", (ROOT / "tests" / "config.yml").read_text()).groups())
-    wanted = [v for v in versions["pythons"] if tuple(int(x) for x in v.split(".")) >= floor and v != CONTROLLER_PYTHON]
+    wanted = [v for v in versions["pythons"] if tuple(int(x) for x in v.split(".")) >= floor and v != controller]
     found = {v: interpreters.find(v) for v in wanted}
     session.log(
         "compile and import on Python %s; not installed here: %s"
-        % (", ".join([CONTROLLER_PYTHON] + [v for v, p in found.items() if p]), ", ".join(v for v, p in found.items() if not p) or "-")
+        % (", ".join([controller] + [v for v, p in found.items() if p]), ", ".join(v for v, p in found.items() if not p) or "-")
     )
     extra = {v: p for v, p in found.items() if p}
     if extra and not session.posargs:
@@ -373,6 +420,23 @@ def sanity(session: nox.Session) -> None:
         session.error("; ".join(problems))
 
 
+def install_get_pip_stand_in(session: nox.Session) -> dict:
+    """Put hack/get_pip_offline.py where this session's ansible-test looks for get-pip (its pip version: 23.1.2
+    on ansible-core 2.17, 24.2 on 2.19, 25.2 on 2.21); returns {"pip": [...], "pythons": [...]} as ansible-test reports them."""
+    versions = json.loads(subprocess.run([python_of(session), "-c", PIP_VERSIONS], capture_output=True, text=True, check=True).stdout)
+    for note in sanity_checks.install_get_pip_stand_in(TEST_HOME / ".ansible" / "test" / "cache", versions["pip"], ROOT / "hack" / "get_pip_offline.py"):
+        session.log(note)
+    return versions
+
+
+_define("sanity", _sanity, NEWEST, CORES[NEWEST], name="sanity")
+for _core, _python in CORES.items():
+    if _core != NEWEST:
+        _define("sanity", _sanity, _core, _python, default=False)
+for _core, (_python, _requirement) in PRERELEASE.items():
+    _define("sanity", _sanity, _core, _python, prerelease=True)
+
+
 # The pip version(s) ansible-test bootstraps into its venvs, and the Python versions it supports (from ansible_test itself).
 PIP_VERSIONS = """\
 import json, types
@@ -385,9 +449,8 @@ print(json.dumps({"pip": pips, "pythons": list(SUPPORTED_PYTHON_VERSIONS)}))
 
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def lint(session: nox.Session) -> None:
-    """ansible-lint (production profile) and ruff (lint; format check on the files listed in ruff.toml's comment, or on
-    everything with RUFF_FORMAT_ALL=1)."""
-    install(session, NEWEST, "ansible-lint", "ruff")
+    """ansible-lint (production profile), ruff check, ruff format --check (RUFF_FORMATTED, or all with RUFF_FORMAT_ALL=1)."""
+    install(session, TOOLS_CORE, "ansible-lint", "ruff")
     session.run("ruff", "check", "--no-cache", ".")
     if os.environ.get("RUFF_FORMAT_ALL") == "1":
         session.run("ruff", "format", "--no-cache", "--check", ".")
@@ -408,7 +471,7 @@ RUFF_FORMATTED = ["noxfile.py", "hack", "tests/support"]
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def docs(session: nox.Session) -> None:
     """antsibull-docs lint-collection-docs (with docs/docsite/links.yml) and ansible-doc for every module, from a copy."""
-    install(session, NEWEST, "antsibull-docs", "ansible-core")
+    install(session, TOOLS_CORE, "antsibull-docs", "ansible-core")
     copy = tree.make_copy(ROOT, TMP / "copies" / "docs")
     env = isolated_env(ANSIBLE_COLLECTIONS_PATH=str(copy.parents[2]), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
     with session.chdir(copy):
@@ -419,13 +482,13 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=CONTROLLER_PYTHON, allow_parallel=True)
 def tooling(session: nox.Session) -> None:
     """The tests of hack/: the noxfile's helpers, the benchmark's pure functions."""
-    install(session, NEWEST, "pytest")
+    install(session, TOOLS_CORE, "pytest")
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, "hack/tests", env=QUIET_ENV)
 
 
 @nox.session(python=CONTROLLER_PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """The benchmark (make bench): not part of make test."""
-    install(session, NEWEST, "ansible-core", "alibabacloud-oss-v2", "-r", "requirements.txt")
+    install(session, TOOLS_CORE, "ansible-core", "alibabacloud-oss-v2", "-r", "requirements.txt")
     tree.link_collection(ROOT, COLLECTIONS)
     session.run("python", "hack/bench/run.py", *session.posargs, env=QUIET_ENV)
