@@ -1,99 +1,87 @@
-# Development entry points. `make test` and `make demo` do all set-up on a fresh machine.
+# Development entry points. `make test` and `make demo` do all set-up on a fresh machine (docs/development.md).
 SHELL := /bin/bash
 PYTHON ?= python3
+# The runner venv: nox only. Every test session builds its own venv under .nox/ from constraints/.
 VENV := .venv
-VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The oldest ansible-core that meta/runtime.yml claims, for the units-oldest and integration-oldest stages.
-VENV_OLDEST := .venv-oldest
-STAMP_OLDEST := $(VENV_OLDEST)/.installed
-# ansible-test and ansible-playbook need the tree under ansible_collections/<namespace>/<name>.
-COLL_ROOT := .tmp/collections
-COLL_LINK := $(COLL_ROOT)/ansible_collections/alicloud/oss
-# Extra options for hack/run_tests.py, e.g. `make sanity ARGS="--sanity-test pep8"` (see docs/development.md).
-ARGS ?=
+NOX := $(VENV)/bin/nox
+# The demo's venv: ansible-core and the modules' requirements, nothing else.
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+COLL_LINK := .tmp/collections/ansible_collections/alicloud/oss
+REPORT := .tmp/nox-report.json
+# Extra nox options, e.g. `make units NOX_ARGS="-- -k signer"` (arguments after -- go to the session's tool).
+NOX_ARGS ?=
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
 
-.PHONY: all venv venv-oldest test units units-oldest emulator-tests integration integration-oldest reliability artifact sanity lint docs-lint \
-	demo bench build clean clean-cache constraints
+.PHONY: all venv test units units-oldest emulator-tests integration integration-oldest reliability artifact sanity lint docs-lint tooling prerelease session \
+	demo bench build clean clean-cache
 
 all: test
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): constraints/nox.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip==24.2
-	$(VPY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	$(VENV)/bin/python $(PIP_INSTALL) -r constraints/nox.txt
 	touch $@
 
 venv: $(STAMP)
 
-$(STAMP_OLDEST): requirements-oldest.txt
-	$(PYTHON) -m venv $(VENV_OLDEST)
-	$(VENV_OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==24.2
-	$(VENV_OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-oldest.txt
-	touch $@
+# Every default session; sanity runs beside the others (-j 2). The last line counts sessions: N passed, N failed.
+test: $(STAMP)
+	@mkdir -p .tmp; rm -f $(REPORT); \
+	$(NOX) -j 2 --report $(REPORT) $(NOX_ARGS); nox_status=$$?; \
+	$(VENV)/bin/python hack/noxsupport/summary.py $(REPORT); summary_status=$$?; \
+	test $$nox_status -eq 0 -a $$summary_status -eq 0
 
-venv-oldest: $(STAMP_OLDEST)
+# The newest tested ansible-core (2.21) and the oldest claimed (2.17); `make session S=units-2.19` runs any session.
+units: $(STAMP)
+	$(NOX) -s units-2.21 $(NOX_ARGS)
+units-oldest: $(STAMP)
+	$(NOX) -s units-2.17 $(NOX_ARGS)
+emulator-tests: $(STAMP)
+	$(NOX) -s emulator $(NOX_ARGS)
+integration: $(STAMP)
+	$(NOX) -s integration-2.21 $(NOX_ARGS)
+integration-oldest: $(STAMP)
+	$(NOX) -s integration-2.17 $(NOX_ARGS)
+reliability: $(STAMP)
+	$(NOX) -s reliability $(NOX_ARGS)
+artifact: $(STAMP)
+	$(NOX) -s artifact $(NOX_ARGS)
+sanity: $(STAMP)
+	$(NOX) -s sanity $(NOX_ARGS)
+lint: $(STAMP)
+	$(NOX) -s lint $(NOX_ARGS)
+docs-lint: $(STAMP)
+	$(NOX) -s docs $(NOX_ARGS)
+tooling: $(STAMP)
+	$(NOX) -s tooling $(NOX_ARGS)
+bench: $(STAMP)
+	$(NOX) -s bench $(NOX_ARGS)
+# The newest ansible-core pre-release (units, integration, sanity): before a release; not part of `make test`.
+prerelease: $(STAMP)
+	$(NOX) -t prerelease $(NOX_ARGS)
+session: $(STAMP)
+	$(NOX) -s $(S) $(NOX_ARGS)
+
+$(DEMO_STAMP): requirements.txt constraints/ansible-core-2.19.txt
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python $(PIP_INSTALL) -c constraints/ansible-core-2.19.txt ansible-core -r requirements.txt
+	touch $@
 
 $(COLL_LINK):
 	mkdir -p $(dir $@)
 	ln -sfn "$(CURDIR)" $@
 
-test: $(STAMP) $(STAMP_OLDEST) $(COLL_LINK)
-	$(VPY) hack/run_tests.py --all $(ARGS)
+demo: $(DEMO_STAMP) $(COLL_LINK)
+	$(DEMO_VENV)/bin/python hack/demo.py
 
-units: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py units $(ARGS)
-
-units-oldest: $(STAMP) $(STAMP_OLDEST) $(COLL_LINK)
-	$(VPY) hack/run_tests.py units-oldest $(ARGS)
-
-emulator-tests: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py emulator $(ARGS)
-
-integration: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py integration $(ARGS)
-
-integration-oldest: $(STAMP) $(STAMP_OLDEST) $(COLL_LINK)
-	$(VPY) hack/run_tests.py integration-oldest $(ARGS)
-
-reliability: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py reliability $(ARGS)
-
-# Build the collection tarball, install it into a temporary collections path and run the demo from the installed copy.
-artifact: $(STAMP)
-	$(VPY) hack/run_tests.py artifact $(ARGS)
-
-sanity: $(STAMP)
-	$(VPY) hack/run_tests.py sanity $(ARGS)
-
-lint: $(STAMP)
-	$(VPY) hack/run_tests.py lint $(ARGS)
-
-docs-lint: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/run_tests.py docs $(ARGS)
-
-demo: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/demo.py
-
-bench: $(STAMP) $(COLL_LINK)
-	$(VPY) hack/bench.py
-
-build: $(STAMP)
-	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
-
-# Refresh the full pin set after changing a top-level pin in requirements*.txt.
-constraints:
-	rm -rf .tmp/constraints-venv
-	$(PYTHON) -m venv .tmp/constraints-venv
-	.tmp/constraints-venv/bin/pip install --quiet --upgrade pip==24.2
-	.tmp/constraints-venv/bin/pip install --quiet -r requirements-dev.txt
-	{ echo "# Full pin set for the development venv, from 'pip freeze' of a venv built from requirements-dev.txt."; \
-	  echo "# Regenerate with 'make constraints' after changing a top-level pin."; \
-	  .tmp/constraints-venv/bin/pip freeze; } > constraints.txt
+build: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/ansible-galaxy collection build --force --output-path build/
 
 clean:
 	rm -rf .tmp build tests/output .pytest_cache
 
-# Also drop the project-local HOME of ansible-test (cached sanity venvs; the next sanity run rebuilds them).
+# Also drop the session venvs and the project-local HOME of ansible-test (cached sanity venvs).
 clean-cache: clean
-	rm -rf .cache
+	rm -rf .nox .cache

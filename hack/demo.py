@@ -13,14 +13,14 @@ import argparse
 import datetime
 import importlib
 import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+sys.path.insert(0, str(ROOT / "tests"))
 _PROCESS = importlib.import_module("ossemu.process")  # the emulator's launcher (standard library only)
+run_playbook = importlib.import_module("support.playbook").run_playbook  # the runner the bench and the tests share
 EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorError
 DEMO_DIR = ROOT / ".tmp" / "demo"
 DOMAIN = "static.example.com"
@@ -32,23 +32,14 @@ DEMO_ACCESS_KEY_SECRET = "EmulatorSecret0001xxxxxxxxxxxxxx"
 
 def make_certificate(directory: Path) -> tuple:
     """A self-signed certificate and key for the demo domain (the emulator accepts any parseable pair)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from support.certs import make_certificate as new_certificate  # needs cryptography
 
     directory.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, DOMAIN)])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=90))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(DOMAIN)]), critical=False)
-            .sign(key, hashes.SHA256()))
+    made = new_certificate(DOMAIN, not_before=now - datetime.timedelta(days=1), not_after=now + datetime.timedelta(days=90))
     cert_path, key_path = directory / f"{DOMAIN}.crt", directory / f"{DOMAIN}.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    cert_path.write_text(made.cert_pem)
+    key_path.write_text(made.key_pem)
     key_path.chmod(0o600)
     return cert_path, key_path
 
@@ -68,24 +59,33 @@ def start_emulator(state_file: Path):
 
 def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
     emulator.control("DELETE", "requests")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
-               ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook, "--tags", phase,
-               "-e", f"oss_endpoint={emulator.endpoint}", "-e", f"oss_dns_api={emulator.endpoint}/_emulator",
-               "-e", f"certificate_file={cert}", "-e", f"private_key_file={key}"]
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    sys.stdout.write(completed.stdout)
-    sys.stderr.write(completed.stderr)
-    recap = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", completed.stdout)
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
+        ALICLOUD_ACCESS_KEY_SECRET=DEMO_ACCESS_KEY_SECRET,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+    )
+    run = run_playbook(
+        playbook,
+        env=env,
+        options=("--tags", phase),
+        extra_vars={"oss_endpoint": emulator.endpoint, "oss_dns_api": f"{emulator.endpoint}/_emulator", "certificate_file": cert, "private_key_file": key},
+    )
+    sys.stdout.write(run.stdout)
+    sys.stderr.write(run.stderr)
+    recap = run.recap() or {}
     requests_log = emulator.control("GET", "requests") or []
     writes = sum(1 for entry in requests_log if entry.get("method") == "POST")
     return {
         "phase": phase,
-        "rc": completed.returncode,
-        "ok": int(recap.group(1)) if recap else None,
-        "changed": int(recap.group(2)) if recap else None,
-        "failed": int(recap.group(4)) if recap else None,
+        "rc": run.returncode,
+        "ok": recap.get("ok"),
+        "changed": recap.get("changed"),
+        "failed": recap.get("failed"),
         "requests": len(requests_log),
         "writes": writes,
     }
@@ -93,11 +93,17 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--collections-path", default=str(ROOT / ".tmp" / "collections"),
-                        help="where ansible_collections/alicloud/oss is found (default: the repository itself)")
-    parser.add_argument("--playbook", default=str(ROOT / "examples" / "custom_domain.yml"),
-                        help="the playbook to run (default: examples/custom_domain.yml of the repository; the artifact stage of "
-                             "hack/run_tests.py passes the installed collection's copy)")
+    parser.add_argument(
+        "--collections-path",
+        default=str(ROOT / ".tmp" / "collections"),
+        help="where ansible_collections/alicloud/oss is found (default: the repository itself)",
+    )
+    parser.add_argument(
+        "--playbook",
+        default=str(ROOT / "examples" / "custom_domain.yml"),
+        help="the playbook to run (default: examples/custom_domain.yml of the repository; the artifact stage of "
+        "nox session artifact passes the installed collection's copy)",
+    )
     args = parser.parse_args()
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     state_file = DEMO_DIR / "emulator-state.json"

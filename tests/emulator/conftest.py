@@ -8,8 +8,9 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+for path in (HERE, os.path.dirname(HERE)):  # tests/emulator, and tests/ for support.certs
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 from emu_helpers import FakeClock, OssClient  # noqa: E402  pylint: disable=wrong-import-position
 from ossemu import Emulator  # noqa: E402  pylint: disable=wrong-import-position

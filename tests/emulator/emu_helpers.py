@@ -182,27 +182,11 @@ def make_certificate(common_name='www.example.com', not_before=None, days=90, is
 
     Returns (cert_pem, key_pem, leaf DER, certificate object, private key object).
     """
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
+    from support.certs import TestCertificate, make_certificate as new_certificate  # pylint: disable=import-outside-toplevel
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    not_before = not_before or datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-    issuer_cert, issuer_key = issuer or (None, key)
-    alt_names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
-    certificate = (x509.CertificateBuilder().subject_name(subject)
-                   .issuer_name(issuer_cert.subject if issuer_cert else subject)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(not_before).not_valid_after(not_before + datetime.timedelta(days=days))
-                   .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
-                   .sign(issuer_key, hashes.SHA256()))
-    cert_pem = certificate.public_bytes(serialization.Encoding.PEM).decode('ascii')
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode('ascii')
-    return cert_pem, key_pem, certificate.public_bytes(serialization.Encoding.DER), certificate, key
+    made = new_certificate(common_name, not_before=not_before or datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), days=days,
+                           issuer=TestCertificate(*issuer) if issuer else None, ip_address=ip_address)
+    return made.cert_pem, made.key_pem, made.der, made.certificate, made.key
 
 
 def sha1_fingerprint(der):

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ossemu.process.EmulatorProcess, the launcher the demo, the benchmark, hack/run_tests.py and the reliability suite share."""
+"""ossemu.process.EmulatorProcess, the launcher the demo, the benchmark, noxfile.py and the reliability suite share."""
 
 import re
 import subprocess

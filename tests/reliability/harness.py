@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import importlib
-import ipaddress
 import json
 import os
 import subprocess
@@ -23,13 +22,14 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SERVE = ROOT / "tests" / "emulator" / "serve.py"
 sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+sys.path.insert(0, str(ROOT / "tests"))
 _PROCESS = importlib.import_module("ossemu.process")  # the emulator's launcher (standard library only)
+_PLAYBOOK = importlib.import_module("support.playbook")  # the ansible-playbook runner the demo and the bench share
 EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorError
 # Where ansible-playbook finds ansible_collections/alicloud/oss: a link to this tree, made per session by link_collection.
 COLLECTIONS: dict = {"path": None}
-_VENV_BIN = ROOT / ".venv" / "bin"
-BIN = _VENV_BIN if (_VENV_BIN / "ansible-playbook").exists() else Path(sys.executable).parent
-PYTHON = str(BIN / "python") if (BIN / "python").exists() else sys.executable
+# The venv the suite runs in (the nox session's) holds ansible-core: its ansible-playbook and its python for the modules.
+PYTHON = sys.executable
 
 # The emulator's built-in account and its bucket (tests/emulator/default-config.json); not real credentials.
 ACCESS_KEY_ID = "LTAI5tEmulatorKey0001"
@@ -150,23 +150,12 @@ SKEW_SECONDS = 20 * 60
 
 def make_certificate(common_name: str, ip_address: str | None = None, ca: bool = False, rsa_bits: int = 0, days: tuple = (-1, 30)) -> tuple:
     """(certificate PEM, unencrypted PKCS#8 key PEM); an RSA key when rsa_bits is set, else P-256; valid days[0] to days[1] from now."""
-    from cryptography import x509  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # pylint: disable=import-outside-toplevel
-    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+    from support.certs import make_certificate as new_certificate  # pylint: disable=import-outside-toplevel
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)
-    names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now + datetime.timedelta(days=days[0]))
-               .not_valid_after(now + datetime.timedelta(days=days[1]))
-               .add_extension(x509.SubjectAlternativeName(names), critical=False)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    cert = builder.sign(key, hashes.SHA256())
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii"), key_pem.decode("ascii")
+    made = new_certificate(common_name, rsa_bits=rsa_bits, ip_address=ip_address, ca=ca, not_before=now + datetime.timedelta(days=days[0]),
+                           not_after=now + datetime.timedelta(days=days[1]))
+    return made.cert_pem, made.key_pem
 
 
 # --- ansible-playbook ---------------------------------------------------------------------------------------------
@@ -283,14 +272,11 @@ def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | N
     output_dir.mkdir(exist_ok=True)
     playbook = directory / "playbook.yml"
     playbook.write_text(yaml.safe_dump(_playbook(tasks), sort_keys=False, width=1000))
-    command = [str(BIN / "ansible-playbook"), str(playbook)]
-    if verbosity:
-        command.append("-" + "v" * verbosity)
+    options = ["-" + "v" * verbosity] if verbosity else []
     if diff:
-        command.append("--diff")
-    started = time.monotonic()
-    done = subprocess.run(command, env=playbook_env(home, env), cwd=directory, capture_output=True, text=True, timeout=600, check=False)
-    duration = time.monotonic() - started
+        options.append("--diff")
+    done = _PLAYBOOK.run_playbook(playbook, env=playbook_env(home, env), options=options, cwd=directory, timeout=600)
+    duration = done.duration
     (output_dir / "stdout.txt").write_text(done.stdout)
     (output_dir / "stderr.txt").write_text(done.stderr)
     recorded = _recorded(done.stdout)

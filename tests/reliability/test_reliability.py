@@ -1,7 +1,7 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reliability and security rows (issue 6), each proven through a real ansible-playbook run against the emulator.
+"""Reliability and security rows, each proven through a real ansible-playbook run against the emulator.
 
 A scenario is one reset of an emulator, its set-up through the control endpoint (faults, clock, credentials)
 and one generated playbook; the rows of a scenario check their own task's result, the emulator's request log

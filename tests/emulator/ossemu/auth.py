@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Request authentication: V1 (`OSS ak:sig`) and V4 (`OSS4-HMAC-SHA256`) header signatures and STS tokens.
 
-Written from the prose of the reference (section 10), deliberately not from the collection's signer, so
+Written from the prose of the OSS API documentation of the signatures, deliberately not from the collection's signer, so
 that a signer bug cannot hide behind an identical emulator bug. Signatures are recomputed from the request
 exactly as received: the raw query string, the received headers, the path.
 """

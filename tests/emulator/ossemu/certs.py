@@ -11,7 +11,7 @@ import hashlib
 from .errors import invalid_argument
 from .timefmt import rfc1123_unpadded
 
-# EC for "private key sent without the public certificate" (reference section 5.3).
+# EC for "private key sent without the public certificate" (PutCname with a certificate).
 EC_KEY_WITHOUT_CERT = '0018-00000210'
 
 
@@ -23,7 +23,7 @@ class UploadedCertificate:
 
 
 def fingerprint(der_bytes):
-    """SHA-1 of the DER bytes as 20 colon-separated upper-case hex pairs (reference section 7.6)."""
+    """SHA-1 of the DER bytes as 20 colon-separated upper-case hex pairs (as ListCname reports a fingerprint)."""
     digest = hashlib.sha1(der_bytes).hexdigest().upper()
     return ':'.join(digest[index:index + 2] for index in range(0, len(digest), 2))
 

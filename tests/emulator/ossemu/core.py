@@ -38,7 +38,7 @@ class EmulatorCore:
         self.settings = Settings(self.config, ownership)
         self.state = State(self.config, state_file)
         self.credentials = CredentialStore(self.config)
-        # Replaceable hook: access_key_id -> Credential or None (issue 8 plugs STS AssumeRole in here).
+        # Replaceable hook: access_key_id -> Credential or None (the STS AssumeRole support plugs in here).
         self.credential_lookup = self.credentials.lookup
         self.verifier = Verifier(self._lookup_credential, self.clock, self.settings.max_skew_seconds)
         # STS and the ECS metadata service hand out temporary credentials that the OSS side then accepts.

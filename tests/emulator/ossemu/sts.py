@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The credential services: STS (AssumeRole, AssumeRoleWithOIDC) and the ECS instance metadata service.
 
-The RPC signature check is written from the prose of the reference (section 11.4) and of the RPC signature
+The RPC signature check is written from the prose of the STS AssumeRole API documentation and of the RPC signature
 documentation, not from the collection's code, so that a bug in one cannot hide behind the same bug in the other:
 GET or POST, then '&', then the percent-encoded '/', then '&', then the percent-encoded canonical query (all
 parameters but Signature, sorted by name, each name and value percent-encoded by RFC 3986 with only

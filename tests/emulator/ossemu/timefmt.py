@@ -1,6 +1,6 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Date formats used on the OSS wire (reference section 9), independent of the process locale."""
+"""Date formats used on the OSS wire, independent of the process locale."""
 
 import datetime
 import email.utils

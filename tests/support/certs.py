@@ -1,0 +1,95 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one factory of throw-away X.509 certificates for the tests, the demo and the benchmark (needs cryptography)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import ipaddress
+import typing as t
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+
+@dataclasses.dataclass
+class TestCertificate:
+    """A generated certificate and its private key, as objects and as PEM."""
+
+    __test__ = False  # not a pytest test class
+
+    certificate: x509.Certificate
+    key: t.Any
+
+    @property
+    def cert_pem(self) -> str:
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+    @property
+    def key_pem(self) -> str:
+        """Unencrypted PKCS#8."""
+        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode("ascii")
+
+    @property
+    def der(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-1, upper-case hex pairs separated by colons (AA:BB:...), as OSS shows it."""
+        return ":".join("%02X" % byte for byte in self.certificate.fingerprint(hashes.SHA1()))
+
+
+def name_of(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def make_certificate(
+    common_name: str,
+    *,
+    key: t.Any = None,
+    rsa_bits: int = 0,
+    issuer: TestCertificate | None = None,
+    issuer_name: str | x509.Name | None = None,
+    signing_key: t.Any = None,
+    not_before: datetime.datetime | None = None,
+    days: float = 90,
+    not_after: datetime.datetime | None = None,
+    ip_address: str | None = None,
+    san: bool = True,
+    ca: bool | None = None,
+) -> TestCertificate:
+    """A certificate for `common_name`.
+
+    key: the subject's private key (default: a new P-256 key, or RSA of `rsa_bits`). issuer: the certificate that signs
+    (default: self-signed); issuer_name and signing_key name and sign otherwise. not_before: default one day ago;
+    not_after: default not_before + days. san: a subjectAltName with the IP address or else the DNS name common_name.
+    ca: add a critical BasicConstraints extension (None: none).
+    """
+    if key is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
+    start = not_before or datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
+    end = not_after or start + datetime.timedelta(days=days)
+    subject = name_of(common_name)
+    if issuer is not None:
+        issued_by, signer = issuer.certificate.subject, issuer.key
+    else:
+        issued_by, signer = (name_of(issuer_name) if isinstance(issuer_name, str) else issuer_name or subject), key
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issued_by)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+    )
+    if san:
+        names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    if ca is not None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    return TestCertificate(builder.sign(signing_key or signer, hashes.SHA256()), key)
