@@ -67,11 +67,16 @@ def constraints(core: str) -> Path:
 def install(session: nox.Session, core: str, *args: str) -> None:
     """pip install args with the pins of `core`; skipped when this venv already has exactly that (a stamp file).
 
-    For a pre-release core there are no pins: "ansible-core" becomes its requirement, and the rest resolves freely."""
+    For a pre-release core, "ansible-core" becomes its requirement, and the rest keeps the pins of the newest core (but
+    resolvelib, which follows ansible-core), so that only ansible-core changes."""
     if core in PRERELEASE:
         args = tuple(PRERELEASE[core][1] if arg == "ansible-core" else arg for arg in args)
-        pins: list[str] = []
-        files = []
+        kept = [line for line in constraints(NEWEST).read_text().splitlines() if not line.lower().startswith(("ansible-core==", "resolvelib=="))]
+        pinned = TMP / ("constraints-%s.txt" % core)
+        pinned.parent.mkdir(parents=True, exist_ok=True)
+        pinned.write_text("\n".join(kept) + "\n")
+        pins: list[str] = ["-c", str(pinned)]
+        files = [pinned]
     else:
         pins = ["-c", str(constraints(core))]
         files = [constraints(core)]
