@@ -28,9 +28,9 @@ venv: $(STAMP)
 
 # Every default session; sanity runs beside the others (-j 2). The last line counts sessions: N passed, N failed.
 test: $(STAMP)
-	@mkdir -p .tmp; rm -f $(REPORT); \
+	@mkdir -p .tmp; rm -f $(REPORT); started=$$(date +%s); \
 	$(NOX) -j 2 --report $(REPORT) $(NOX_ARGS); nox_status=$$?; \
-	$(VENV)/bin/python hack/noxsupport/summary.py $(REPORT); summary_status=$$?; \
+	$(VENV)/bin/python hack/noxsupport/summary.py $(REPORT) $$(( $$(date +%s) - started )); summary_status=$$?; \
 	test $$nox_status -eq 0 -a $$summary_status -eq 0
 
 # The newest tested ansible-core (2.21) and the oldest claimed (2.17); `make session S=units-2.19` runs any session.

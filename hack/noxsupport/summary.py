@@ -1,6 +1,7 @@
 """Print one line per nox session (result, duration) from nox's --report JSON, then `N passed, N failed[, N skipped]`.
 
-Usage: python hack/noxsupport/summary.py REPORT.json. Exit status 1 when a session failed or the report is missing.
+Usage: python hack/noxsupport/summary.py REPORT.json [WALL_SECONDS]. Exit status 1 when a session failed or the report
+is missing. WALL_SECONDS, the wall-clock time of the whole run, is printed beside the sum of the session durations.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ PASSED = ("success",)
 SKIPPED = ("skipped",)
 
 
-def summarize(report: dict) -> tuple[list[str], int]:
+def summarize(report: dict, wall_seconds: float | None = None) -> tuple[list[str], int]:
     """The summary lines and the number of failed sessions (failed, aborted, or anything but success and skipped)."""
     sessions = report.get("sessions", [])
     width = max([len(s["name"]) for s in sessions] + [7])
@@ -31,7 +32,10 @@ def summarize(report: dict) -> tuple[list[str], int]:
             failed += 1
         lines.append("%-*s  %-8s  %7.1fs  %s" % (width, session["name"], result, duration, session.get("reason") or ""))
     lines = [line.rstrip() for line in lines]
-    lines.append("sessions took %.1fs in all (some ran in parallel, so the wall-clock time is shorter)" % total)
+    if wall_seconds is None:
+        lines.append("sessions took %.1fs in all (some ran in parallel, so the wall-clock time is shorter)" % total)
+    else:
+        lines.append("wall-clock %.0fs (%.1f min); the sessions took %.1fs in all, some in parallel" % (wall_seconds, wall_seconds / 60, total))
     final = "%d passed, %d failed" % (passed, failed)
     if skipped:
         final += ", %d skipped" % skipped
@@ -41,16 +45,17 @@ def summarize(report: dict) -> tuple[list[str], int]:
 
 def main(argv: list[str]) -> int:
     """Print the summary of the report named in argv."""
-    if len(argv) != 1:
+    if len(argv) not in (1, 2):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
+    wall_seconds = float(argv[1]) if len(argv) == 2 else None
     try:
         with open(argv[0], encoding="utf-8") as handle:
             report = json.load(handle)
     except (OSError, ValueError) as error:
         print("no nox report (%s): nox did not finish\n0 passed, 1 failed" % error)
         return 1
-    lines, failed = summarize(report)
+    lines, failed = summarize(report, wall_seconds)
     print("\n".join(lines))
     return 1 if failed or not report.get("sessions") else 0
 

@@ -37,3 +37,12 @@ def test_empty_report_fails(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"sessions": []}))
     assert summary.main([str(path)]) == 1
+
+
+def test_wall_clock_beside_the_sum(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report("success", "success")))
+    assert summary.main([str(path), "125"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == "wall-clock 125s (2.1 min); the sessions took 3.0s in all, some in parallel"
+    assert lines[-1] == "2 passed, 0 failed"
