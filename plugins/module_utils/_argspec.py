@@ -22,13 +22,16 @@ CREDENTIALS_ARGUMENT_SPEC = dict(
     security_token=dict(type="str", no_log=True),
     profile=dict(type="str", fallback=(env_fallback, ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"])),
     credentials_file=dict(type="path", default="~/.aliyun/config.json", fallback=(env_fallback, ["ALICLOUD_SHARED_CREDENTIALS_FILE"])),
-    assume_role=dict(type="dict", options=dict(
-        role_arn=dict(type="str", required=True),
-        session_name=dict(type="str", default="ansible-alicloud-oss"),
-        duration_seconds=dict(type="int", default=3600),
-        policy=dict(type="json"),
-        external_id=dict(type="str", no_log=False),
-    )),
+    assume_role=dict(
+        type="dict",
+        options=dict(
+            role_arn=dict(type="str", required=True),
+            session_name=dict(type="str", default="ansible-alicloud-oss"),
+            duration_seconds=dict(type="int", default=3600),
+            policy=dict(type="json"),
+            external_id=dict(type="str", no_log=False),
+        ),
+    ),
     # No env fallback: an empty ecs_role_name means "ask the instance", and the environment's role names are read
     # by _credentials at their own place in the order.
     ecs_role_name=dict(type="str"),

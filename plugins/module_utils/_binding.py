@@ -35,17 +35,20 @@ def bind_failure(client, bucket: str, domain: str, exc: OssError, doing: str, wa
 def ownership_message(client, bucket: str, domain: str, doing: str, waited: int = 0) -> str:
     token = _current_token(client, bucket, domain)
     if token:
-        publish = (f"publish a TXT record {txt_record_name(domain)} with the value {token['token']} "
-                   f"(the current CNAME token, valid until {token['expire_time_iso'] or token['expire_time']})")
+        publish = (
+            f"publish a TXT record {txt_record_name(domain)} with the value {token['token']} "
+            f"(the current CNAME token, valid until {token['expire_time_iso'] or token['expire_time']})"
+        )
     else:
-        publish = (f"create a CNAME token with alicloud.oss.cname_token (none is valid now), then publish it as a TXT record "
-                   f"{txt_record_name(domain)}")
+        publish = f"create a CNAME token with alicloud.oss.cname_token (none is valid now), then publish it as a TXT record {txt_record_name(domain)}"
     if waited:
         then = f"check that the record is visible in public DNS; OSS still refused after retrying for {waited} s (verification_timeout)."
     else:
         then = "wait until the record is visible in DNS, then run again, or set verification_timeout to keep retrying."
-    return (f"{doing} failed: OSS has not verified that you own {domain}. To prove it, {publish}; {then} "
-            "If the domain was bound before, its verification may have lapsed: create a new token and publish it again.")
+    return (
+        f"{doing} failed: OSS has not verified that you own {domain}. To prove it, {publish}; {then} "
+        "If the domain was bound before, its verification may have lapsed: create a new token and publish it again."
+    )
 
 
 def _current_token(client, bucket, domain):

@@ -53,6 +53,7 @@ def _crypto():
 
 # ---- reading the inputs -----------------------------------------------------------------------------------------
 
+
 def read_pem_file(path: str, option: str) -> str:
     """The text of a PEM file on the host where the module runs; failures name the option and the path."""
     where = f"{option} '{path}'"
@@ -84,8 +85,7 @@ def refuse_path_as_content(value, option: str, quote: bool = True):
         return
     if text.startswith(("/", "~")) or _is_file(text):
         shown = f" '{text}'" if quote else ""
-        raise OssConfigError(f"{option}{shown} is a file path, not PEM text: set {option}_path to read the file on the host "
-                             "where the module runs.", option)
+        raise OssConfigError(f"{option}{shown} is a file path, not PEM text: set {option}_path to read the file on the host where the module runs.", option)
 
 
 def _is_file(text: str) -> bool:
@@ -97,8 +97,8 @@ def _is_file(text: str) -> bool:
 
 # ---- the checks -------------------------------------------------------------------------------------------------
 
-def check_pem_pair(pem, private_key: str, checks: CertificateChecks, cert_option: str = "certificate",
-                   key_option: str = "private_key") -> list:
+
+def check_pem_pair(pem, private_key: str, checks: CertificateChecks, cert_option: str = "certificate", key_option: str = "private_key") -> list:
     """Refuse a certificate that would not serve the domain; return warnings (one line each) for what is only suspect.
 
     pem is a _validation.PemCertificate (leaf first), private_key the cleaned PEM key text.
@@ -114,8 +114,11 @@ def check_pem_pair(pem, private_key: str, checks: CertificateChecks, cert_option
         _check_names(x509, leaf, checks.domain, cert_option)
     days_left = _days_between(checks.now, end)
     if checks.min_days_valid and days_left < checks.min_days_valid:
-        raise OssConfigError(f"{cert_option} expires on {iso(end)}, in {_count_days(days_left)}, fewer than min_days_valid "
-                             f"({checks.min_days_valid}): renew it, or lower min_days_valid.", cert_option)
+        raise OssConfigError(
+            f"{cert_option} expires on {iso(end)}, in {_count_days(days_left)}, fewer than min_days_valid "
+            f"({checks.min_days_valid}): renew it, or lower min_days_valid.",
+            cert_option,
+        )
     return _chain_warnings(certificates, cert_option) + expiry_warnings(start, end, checks.now, cert_option)
 
 
@@ -123,8 +126,7 @@ def _load_certificate(x509, der: bytes, index: int, option: str):
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError:
-        raise OssConfigError(f"{option}: certificate {index + 1} of the PEM text is not an X.509 certificate that can be read.",
-                             option) from None
+        raise OssConfigError(f"{option}: certificate {index + 1} of the PEM text is not an X.509 certificate that can be read.", option) from None
 
 
 def _load_private_key(serialization, text: str, option: str):
@@ -132,8 +134,9 @@ def _load_private_key(serialization, text: str, option: str):
         return serialization.load_pem_private_key(text.encode("ascii"), password=None)
     except Exception as exc:  # pylint: disable=broad-except
         # ValueError, TypeError or UnsupportedAlgorithm; their text may describe the key's bytes, so only the type is shown.
-        raise OssConfigError(f"{option} is not a private key that can be read ({type(exc).__name__}); give the unencrypted PEM key "
-                             "(RSA, EC or Ed25519).", option) from None
+        raise OssConfigError(
+            f"{option} is not a private key that can be read ({type(exc).__name__}); give the unencrypted PEM key (RSA, EC or Ed25519).", option
+        ) from None
 
 
 def _check_key_matches(serialization, certificates: list, key, cert_option: str, key_option: str):
@@ -143,11 +146,17 @@ def _check_key_matches(serialization, certificates: list, key, cert_option: str,
         return
     if wanted in keys:
         position = keys.index(wanted) + 1
-        raise OssConfigError(f"{cert_option} starts with a certificate ({subject(certificates[0])}) that {key_option} does not belong to; "
-                             f"the key belongs to certificate {position} ({subject(certificates[position - 1])}): "
-                             "put the leaf certificate first, then its chain.", cert_option)
-    raise OssConfigError(f"{key_option} does not belong to the certificate in {cert_option} ({subject(certificates[0])}): their public "
-                         "keys differ. Give the private key that was generated with this certificate.", key_option)
+        raise OssConfigError(
+            f"{cert_option} starts with a certificate ({subject(certificates[0])}) that {key_option} does not belong to; "
+            f"the key belongs to certificate {position} ({subject(certificates[position - 1])}): "
+            "put the leaf certificate first, then its chain.",
+            cert_option,
+        )
+    raise OssConfigError(
+        f"{key_option} does not belong to the certificate in {cert_option} ({subject(certificates[0])}): their public "
+        "keys differ. Give the private key that was generated with this certificate.",
+        key_option,
+    )
 
 
 def _public_key_der(serialization, public_key) -> bytes:
@@ -157,8 +166,9 @@ def _public_key_der(serialization, public_key) -> bytes:
 def _check_validity_period(start: datetime, end: datetime, now: datetime, option: str):
     period = f"valid from {iso(start)} to {iso(end)}"
     if now < start:
-        raise OssConfigError(f"{option} is not valid yet ({period}): attach it from {iso(start)} on, or set validate_certificate: false "
-                             "to stage it now.", option)
+        raise OssConfigError(
+            f"{option} is not valid yet ({period}): attach it from {iso(start)} on, or set validate_certificate: false to stage it now.", option
+        )
     if now > end:
         raise OssConfigError(f"{option} expired on {iso(end)} ({period}): renew it and give the new certificate.", option)
 
@@ -168,8 +178,10 @@ def _check_names(x509, leaf, domain: str, option: str):
     if any(name_covers(name, domain) for name in names):
         return
     listed = ", ".join(names) if names else "no DNS name"
-    raise OssConfigError(f"{option} does not cover {domain}: it is for {listed} ({source}). Give a certificate whose "
-                         f"subjectAltName names {domain}{_wildcard_hint(domain)}.", option)
+    raise OssConfigError(
+        f"{option} does not cover {domain}: it is for {listed} ({source}). Give a certificate whose subjectAltName names {domain}{_wildcard_hint(domain)}.",
+        option,
+    )
 
 
 def _wildcard_hint(domain: str) -> str:
@@ -212,9 +224,11 @@ def _chain_warnings(certificates: list, option: str) -> list:
     warnings = []
     for position, (child, parent) in enumerate(zip(certificates, certificates[1:]), 1):
         if not _issued_by(child, parent):
-            warnings.append(f"{option}: certificate {position} ({subject(child)}) is not issued by certificate {position + 1} "
-                            f"({subject(parent)}); give the chain in order (leaf first, each certificate followed by its issuer), "
-                            "or clients may not trust the domain.")
+            warnings.append(
+                f"{option}: certificate {position} ({subject(child)}) is not issued by certificate {position + 1} "
+                f"({subject(parent)}); give the chain in order (leaf first, each certificate followed by its issuer), "
+                "or clients may not trust the domain."
+            )
     return warnings
 
 
@@ -252,11 +266,13 @@ def bound_certificate_warnings(certificate: dict | None, domain: str, now: datet
     if not certificate:
         return []
     what = f"The certificate bound to {domain} ({certificate.get('cert_id') or 'no id'})"
-    return expiry_warnings(parse_oss_date(certificate.get("valid_start_date")), parse_oss_date(certificate.get("valid_end_date")),
-                           now or datetime.now(timezone.utc), what)
+    return expiry_warnings(
+        parse_oss_date(certificate.get("valid_start_date")), parse_oss_date(certificate.get("valid_end_date")), now or datetime.now(timezone.utc), what
+    )
 
 
 # ---- small helpers ----------------------------------------------------------------------------------------------
+
 
 def not_valid_before(certificate) -> datetime:
     # The *_utc attributes exist from cryptography 42; older versions return naive datetimes in UTC.

@@ -37,8 +37,20 @@ class OssResponse(NamedTuple):
 class OssClient:
     """Signs and sends bucket-level requests through one HttpTransport (one requests.Session, connections reused)."""
 
-    def __init__(self, endpoint, credentials, signature_version: str = "v4", timeout: float = 30.0, retries: int = 4,
-                 validate_certs: bool = True, session=None, sleep=time.sleep, clock=None, jitter=random.random, pool_size: int = 10):
+    def __init__(
+        self,
+        endpoint,
+        credentials,
+        signature_version: str = "v4",
+        timeout: float = 30.0,
+        retries: int = 4,
+        validate_certs: bool = True,
+        session=None,
+        sleep=time.sleep,
+        clock=None,
+        jitter=random.random,
+        pool_size: int = 10,
+    ):
         self.endpoint = endpoint
         self.credentials = credentials
         self.signature_version = signature_version
@@ -95,17 +107,19 @@ class OssClient:
     def _explain(self, error):
         creds = self.credentials
         if getattr(error, "code", None) == "InvalidAccessKeyId" and creds.access_key_id.startswith("STS.") and not creds.security_token:
-            error.context_hint = ("The AccessKey ID is a temporary STS key, and no security_token was sent with it: "
-                                  "pass the security token that was issued together with the key pair.")
+            error.context_hint = (
+                "The AccessKey ID is a temporary STS key, and no security_token was sent with it: "
+                "pass the security token that was issued together with the key pair."
+            )
 
     def _sign(self, method, bucket, query, headers):
         creds = self.credentials
         now = self._clock()
         if self.signature_version == "v1":
-            return sign_v1(method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, now,
-                           security_token=creds.security_token)
-        return sign_v4(method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, self.endpoint.region, now,
-                       security_token=creds.security_token)
+            return sign_v1(method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, now, security_token=creds.security_token)
+        return sign_v4(
+            method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, self.endpoint.region, now, security_token=creds.security_token
+        )
 
 
 def _throttled(answer) -> bool:
@@ -128,11 +142,13 @@ def _error_from(answer: OssResponse):
     except OssResponseError as exc:
         kind = f"{content_type.split(';')[0]}; " if content_type else ""
         rid = f"; request id {answer.request_id}" if answer.request_id else ""
-        return OssResponseError(f"OSS answered HTTP {answer.status} with a body that is not an OSS error document ({kind}{exc.reason}){rid}.",
-                                answer.status, answer.request_id)
+        return OssResponseError(
+            f"OSS answered HTTP {answer.status} with a body that is not an OSS error document ({kind}{exc.reason}){rid}.", answer.status, answer.request_id
+        )
     fields = error_fields(root) if root is not None else None
     if fields is None:
         rid = f"; request id {answer.request_id}" if answer.request_id else ""
         return OssResponseError(f"OSS answered HTTP {answer.status} without an error document{rid}.", answer.status, answer.request_id)
-    return OssServiceError(answer.status, fields["code"], fields["message"], fields["request_id"] or answer.request_id,
-                           fields["host_id"], fields["ec"], fields["extra"])
+    return OssServiceError(
+        answer.status, fields["code"], fields["message"], fields["request_id"] or answer.request_id, fields["host_id"], fields["ec"], fields["extra"]
+    )

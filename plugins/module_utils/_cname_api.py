@@ -18,8 +18,7 @@ def _document(response, root_tag: str):
     root = parse_document(response.body, response.status, response.request_id)
     if root.tag != root_tag:
         rid = f"; request id {response.request_id}" if response.request_id else ""
-        raise OssResponseError(f"OSS answered with a <{root.tag}> document where <{root_tag}> was expected{rid}.",
-                               response.status, response.request_id)
+        raise OssResponseError(f"OSS answered with a <{root.tag}> document where <{root_tag}> was expected{rid}.", response.status, response.request_id)
     return root
 
 

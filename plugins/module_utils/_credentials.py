@@ -92,14 +92,19 @@ class Context:
     def transport(self):
         if self._transport is None:
             from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport
+
             retries = self.params.get("retries")
-            self._transport = CredentialTransport(timeout=self.params.get("timeout") or 30.0, retries=4 if retries is None else retries,
-                                                  validate_certs=self.params.get("validate_certs") is not False)
+            self._transport = CredentialTransport(
+                timeout=self.params.get("timeout") or 30.0,
+                retries=4 if retries is None else retries,
+                validate_certs=self.params.get("validate_certs") is not False,
+            )
         return self._transport
 
     def sts(self, sts_region=None):
         """sts_endpoint (option or environment) wins over a profile's sts_region, which wins over the global endpoint."""
         from ansible_collections.alicloud.oss.plugins.module_utils._sts import DEFAULT_STS_ENDPOINT, StsClient
+
         endpoint = self.params.get("sts_endpoint") or self.environ.get(ENV_STS_ENDPOINT)
         if not endpoint:
             endpoint = f"https://sts.{sts_region}.aliyuncs.com" if sts_region else DEFAULT_STS_ENDPOINT
@@ -107,6 +112,7 @@ class Context:
 
     def metadata(self):
         from ansible_collections.alicloud.oss.plugins.module_utils._metadata import DEFAULT_METADATA_ENDPOINT, MetadataClient
+
         endpoint = self.params.get("ecs_metadata_endpoint") or self.environ.get(ENV_METADATA_ENDPOINT) or DEFAULT_METADATA_ENDPOINT
         plain_disabled = str(self.environ.get(ENV_IMDSV1_DISABLED) or "").strip().lower() in ("1", "true", "yes")
         return MetadataClient(endpoint, self.transport, allow_plain=not plain_disabled)
@@ -145,9 +151,11 @@ class TaskOptions(Source):
         if not (key_id or secret or token):
             return "task options access_key_id/access_key_secret (not set)"
         if not (key_id or secret):
-            raise OssCredentialError("security_token is set in the task options but access_key_id and access_key_secret are not: a task "
-                                     "that sets security_token must also set the key pair (credentials are never mixed across sources).",
-                                     "access_key_id")
+            raise OssCredentialError(
+                "security_token is set in the task options but access_key_id and access_key_secret are not: a task "
+                "that sets security_token must also set the key pair (credentials are never mixed across sources).",
+                "access_key_id",
+            )
         return _complete(key_id, secret, token, self.name, "access_key_id", "access_key_secret")
 
 
@@ -169,6 +177,7 @@ class Environment(Source):
         if not role_arn or context.assume_role:
             return keys
         from ansible_collections.alicloud.oss.plugins.module_utils._roles import EnvironmentRole
+
         return EnvironmentRole(Known(keys), role_arn, environ).obtain(context)
 
 
@@ -217,10 +226,14 @@ class OidcEnvironment(Source):
         missing = [name for name in self.variables if not environ.get(name)]
         if missing:
             given = [name for name in self.variables if environ.get(name)]
-            raise OssCredentialError(f"The OIDC role source in the environment is incomplete: {', '.join(given)} "
-                                     f"{'is' if len(given) == 1 else 'are'} set but {', '.join(missing)} "
-                                     f"{'is' if len(missing) == 1 else 'are'} not; it needs all of {', '.join(self.variables)}.", None)
+            raise OssCredentialError(
+                f"The OIDC role source in the environment is incomplete: {', '.join(given)} "
+                f"{'is' if len(given) == 1 else 'are'} set but {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not; it needs all of {', '.join(self.variables)}.",
+                None,
+            )
         from ansible_collections.alicloud.oss.plugins.module_utils._roles import OidcRole, role_request
+
         role = role_request(role_arn, session_name=environ.get(ENV_ROLE_SESSION_NAME), where=self.name)
         return OidcRole(self.name, role, provider_arn, token_file).obtain(context)
 
@@ -238,9 +251,13 @@ class EcsInstanceRole(Source):
             role_name, variable = _first_env(context.environ, ENV_ECS_ROLE_NAME)
             where, option = f"environment variable {variable}", None
             if not role_name:
-                return ("ECS instance role: option ecs_role_name, environment variables " + ", ".join(ENV_ECS_ROLE_NAME)
-                        + " (not set; the metadata service is asked only when a role name is configured)")
+                return (
+                    "ECS instance role: option ecs_role_name, environment variables "
+                    + ", ".join(ENV_ECS_ROLE_NAME)
+                    + " (not set; the metadata service is asked only when a role name is configured)"
+                )
         from ansible_collections.alicloud.oss.plugins.module_utils._roles import EcsRole
+
         return EcsRole(role_name, where, option).obtain(context)
 
 
@@ -275,6 +292,7 @@ def resolve_credentials(params: dict, environ=None, transport=None) -> Credentia
         source = FirstFound(SOURCES)
         if params.get("assume_role"):
             from ansible_collections.alicloud.oss.plugins.module_utils._roles import AssumeRole, role_from_option
+
             # Checked before any source is read, so that bad input fails before any request is sent.
             context.assume_role = role_from_option(params["assume_role"])
             source = AssumeRole(source, context.assume_role)
@@ -284,8 +302,9 @@ def resolve_credentials(params: dict, environ=None, transport=None) -> Credentia
     if isinstance(found, Credentials):
         return found
     if context.assume_role:
-        raise OssCredentialError(f"No credentials found to sign the AssumeRole call of assume_role (role {context.assume_role.role_arn}). "
-                                 f"Looked at: {found}.", "assume_role")
+        raise OssCredentialError(
+            f"No credentials found to sign the AssumeRole call of assume_role (role {context.assume_role.role_arn}). Looked at: {found}.", "assume_role"
+        )
     raise OssCredentialError(f"No OSS credentials found. Looked at: {found}.", "access_key_id")
 
 
@@ -297,9 +316,9 @@ def profile_source(profile: Profile) -> Source:
         return ProfileKeys(profile, token_required=kind == "ststoken")
     if kind in ("ramrolearn", "ecsramrole", "oidc"):
         from ansible_collections.alicloud.oss.plugins.module_utils._roles import profile_role
+
         return profile_role(kind, profile)
-    raise OssCredentialError(f"{profile.where} has mode {mode}, which this collection does not support; use a profile of mode "
-                             f"{SUPPORTED_MODES}.", "profile")
+    raise OssCredentialError(f"{profile.where} has mode {mode}, which this collection does not support; use a profile of mode {SUPPORTED_MODES}.", "profile")
 
 
 def profile_keys(profile: Profile, token=None) -> Credentials:
@@ -318,11 +337,15 @@ def _first_env(environ, names):
 
 def _complete(key_id, secret, token, source, key_name, secret_name):
     if not key_id:
-        raise OssCredentialError(f"{secret_name} is set in the {source} but {key_name} is not: a source must supply both "
-                                 "(credentials are never mixed across sources).", "access_key_id")
+        raise OssCredentialError(
+            f"{secret_name} is set in the {source} but {key_name} is not: a source must supply both (credentials are never mixed across sources).",
+            "access_key_id",
+        )
     if not secret:
-        raise OssCredentialError(f"{key_name} is set in the {source} but {secret_name} is not: a source must supply both "
-                                 "(credentials are never mixed across sources).", "access_key_secret")
+        raise OssCredentialError(
+            f"{key_name} is set in the {source} but {secret_name} is not: a source must supply both (credentials are never mixed across sources).",
+            "access_key_secret",
+        )
     return Credentials(key_id, secret, token or None, source)
 
 

@@ -13,8 +13,8 @@ from email.utils import parsedate_to_datetime
 
 _WEEKDAY_PREFIX = re.compile(r"^[A-Za-z]+,\s*")
 _FORMATS = (
-    "%d %b %Y %H:%M:%S GMT",   # RFC 1123 without the weekday (non-standard weekdays such as 'Tues' are dropped first)
-    "%b %d %H:%M:%S %Y GMT",   # OpenSSL style, as ossutil prints certificate validity
+    "%d %b %Y %H:%M:%S GMT",  # RFC 1123 without the weekday (non-standard weekdays such as 'Tues' are dropped first)
+    "%b %d %H:%M:%S %Y GMT",  # OpenSSL style, as ossutil prints certificate validity
     "%Y-%m-%dT%H:%M:%S.%fZ",
     "%Y-%m-%dT%H:%M:%SZ",
 )

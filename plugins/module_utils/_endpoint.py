@@ -30,7 +30,7 @@ def normalize_region(value, option: str = "region") -> str | None:
     if region.startswith("oss-"):
         region = region[4:]
     if region.endswith("-internal"):
-        region = region[:-len("-internal")]
+        region = region[: -len("-internal")]
     if not _REGION.match(region):
         raise OssConfigError(f"{option} '{value}' is not a region id such as 'cn-hangzhou'.", option)
     return region
@@ -102,9 +102,11 @@ def resolve_endpoint(region=None, endpoint=None, addressing_style: str = "auto")
     elif region:
         scheme, host, port = "https", f"oss-{region}.aliyuncs.com", None
     else:
-        raise OssConfigError("Set region (for example cn-hangzhou) or endpoint: neither was given nor found in the environment "
-                             "(ALICLOUD_REGION, ALICLOUD_REGION_ID, ALIBABA_CLOUD_REGION_ID, OSS_REGION, OSS_ENDPOINT) or the profile.",
-                             "region")
+        raise OssConfigError(
+            "Set region (for example cn-hangzhou) or endpoint: neither was given nor found in the environment "
+            "(ALICLOUD_REGION, ALICLOUD_REGION_ID, ALIBABA_CLOUD_REGION_ID, OSS_REGION, OSS_ENDPOINT) or the profile.",
+            "region",
+        )
     if addressing_style == "auto":
         path_style = _is_path_style_host(host)
     else:
@@ -124,8 +126,7 @@ def _split_endpoint(endpoint: str):
     except ValueError as exc:
         raise OssConfigError(f"endpoint '{shown}' is not a valid URL: {exc}.", "endpoint") from None
     if parts.scheme not in ("http", "https"):
-        raise OssConfigError(f"endpoint '{shown}' uses the unsupported scheme '{parts.scheme}'; use https:// (or http:// for a local emulator).",
-                             "endpoint")
+        raise OssConfigError(f"endpoint '{shown}' uses the unsupported scheme '{parts.scheme}'; use https:// (or http:// for a local emulator).", "endpoint")
     if not parts.hostname:
         raise OssConfigError(f"endpoint '{shown}' has no host name.", "endpoint")
     _check_host(parts.hostname, shown)
@@ -146,7 +147,7 @@ def endpoint_userinfo(endpoint) -> str | None:
     match = _USERINFO.match(str(endpoint or "").strip())
     if not match:
         return None
-    userinfo = match.group(0)[len(match.group("scheme") or ""):-1]
+    userinfo = match.group(0)[len(match.group("scheme") or "") : -1]
     return userinfo or None
 
 
@@ -159,13 +160,18 @@ def _check_characters(text: str, shown: str):
     """Refuse what urlsplit would misread or silently repair, before it sees the text."""
     mistyped = _MISTYPED_SCHEME.match(text)
     if mistyped and not mistyped.group("separator").startswith("://"):
-        rest = text[mistyped.end():]
-        raise OssConfigError(f"endpoint '{shown}' looks like a malformed scheme: write scheme://host[:port], "
-                             f"here '{mistyped.group('scheme').lower()}://{_shown(rest)}'.", "endpoint")
+        rest = text[mistyped.end() :]
+        raise OssConfigError(
+            f"endpoint '{shown}' looks like a malformed scheme: write scheme://host[:port], here '{mistyped.group('scheme').lower()}://{_shown(rest)}'.",
+            "endpoint",
+        )
     if "@" in text:
         # Also refuses ':password@' (an empty user name), which urlsplit reports as no user at all.
-        raise OssConfigError(f"endpoint '{shown}' holds a user name or password; OSS takes neither in the URL: give scheme://host[:port] "
-                             "and the credentials in access_key_id and access_key_secret.", "endpoint")
+        raise OssConfigError(
+            f"endpoint '{shown}' holds a user name or password; OSS takes neither in the URL: give scheme://host[:port] "
+            "and the credentials in access_key_id and access_key_secret.",
+            "endpoint",
+        )
     # urlsplit drops tabs and line breaks without a word, and keeps spaces in the host.
     if " " in text:
         raise OssConfigError(f"endpoint '{shown}' contains a space; a URL holds none: give scheme://host[:port].", "endpoint")
@@ -178,5 +184,8 @@ def _check_host(host: str, shown: str):
         return
     if not _HOST_CHARACTERS.match(host):
         bad = next(ch for ch in host if not _HOST_CHARACTERS.match(ch))
-        raise OssConfigError(f"endpoint '{shown}' has the character '{bad}' in its host; a host name holds only letters, digits, "
-                             "hyphens and dots (an internationalised name in its ASCII form, xn--...).", "endpoint")
+        raise OssConfigError(
+            f"endpoint '{shown}' has the character '{bad}' in its host; a host name holds only letters, digits, "
+            "hyphens and dots (an internationalised name in its ASCII form, xn--...).",
+            "endpoint",
+        )

@@ -22,8 +22,7 @@ _HINTS = {
     "SecurityTokenExpired": "The STS security token has expired: obtain fresh temporary credentials.",
     "InvalidSecurityToken": "The STS security token is invalid or missing: pass security_token together with the temporary key pair.",
     "RequestTimeTooSkewed": (
-        "The clock of the host running the module differs from OSS's by more than 15 minutes: "
-        "synchronise it (for example with chrony or systemd-timesyncd)."
+        "The clock of the host running the module differs from OSS's by more than 15 minutes: synchronise it (for example with chrony or systemd-timesyncd)."
     ),
     # Only for an AccessDenied whose operation is unknown; see _access_denied_hint.
     "AccessDenied": (
@@ -34,8 +33,7 @@ _HINTS = {
     "NoSuchBucket": "Check the bucket name and that region (or endpoint) is the bucket's region.",
     "NonStandardHostForbidden": "Send requests to the OSS endpoint of the bucket's region, not to the custom domain.",
     "NoSuchCnameInRecord": (
-        "Buckets in mainland China regions need an ICP filing for the domain before it can be bound: "
-        "complete the filing, or use a bucket outside the mainland."
+        "Buckets in mainland China regions need an ICP filing for the domain before it can be bound: complete the filing, or use a bucket outside the mainland."
     ),
     "CnameDenied": "The domain is in use elsewhere and cannot be bound to this bucket.",
     "CnameIsForbidden": "OSS reserves this domain (for example *.aliyuncs.com); it cannot be bound.",
@@ -62,8 +60,7 @@ _CNAME_TYPES = {
 # Hints keyed by the fine-grained EC number, for errors whose code name is generic.
 _EC_HINTS = {
     "0018-00000209": (
-        "previous_cert_id does not match the certificate bound now: re-read the binding (cname_info) "
-        "or set force: true to overwrite unconditionally."
+        "previous_cert_id does not match the certificate bound now: re-read the binding (cname_info) or set force: true to overwrite unconditionally."
     ),
     "0018-00000210": "A private key was sent without its certificate.",
     "0017-00000249": "The domain must be longer than 3 characters.",
@@ -91,8 +88,7 @@ class OssError(Exception):
         """The ``error`` return value; None for an error that is not about a server's answer."""
         if not self.answered:
             return None
-        error = {"code": self.code, "message": self.error_message, "request_id": self.request_id, "host_id": self.host_id,
-                 "ec": self.ec, "status": self.status}
+        error = {"code": self.code, "message": self.error_message, "request_id": self.request_id, "host_id": self.host_id, "ec": self.ec, "status": self.status}
         if self.extra:
             error["extra"] = dict(self.extra)
         return error
@@ -141,8 +137,17 @@ class OssServiceError(OssError):
 
     answered = True
 
-    def __init__(self, status: int, code: str, message: str, request_id: str | None = None, host_id: str | None = None,
-                 ec: str | None = None, extra: dict | None = None, attempts: int = 1):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        host_id: str | None = None,
+        ec: str | None = None,
+        extra: dict | None = None,
+        attempts: int = 1,
+    ):
         super().__init__(f"{code}: {message}")
         self.operation = None
         self.status = status

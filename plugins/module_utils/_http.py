@@ -70,7 +70,7 @@ def user_agent() -> str:
 
 def backoff_delay(attempt: int, jitter=random.random) -> float:
     """Exponential backoff with full jitter: the first retry waits under 1 s, no wait exceeds 20 s."""
-    return jitter() * min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    return jitter() * min(BACKOFF_CAP, BACKOFF_BASE * (2**attempt))
 
 
 def attempts_note(attempts: int) -> str:
@@ -129,8 +129,9 @@ class HttpTransport:
     # A RequestException that is not a network failure (an invalid header, say) is a bug of ours and is left to propagate.
     only_network_failures = True
 
-    def __init__(self, timeout: float = 30.0, retries: int = 4, validate_certs: bool = True, session=None, sleep=time.sleep,
-                 jitter=random.random, pool_size: int = 2):
+    def __init__(
+        self, timeout: float = 30.0, retries: int = 4, validate_certs: bool = True, session=None, sleep=time.sleep, jitter=random.random, pool_size: int = 2
+    ):
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.validate_certs = validate_certs
@@ -184,8 +185,17 @@ class HttpTransport:
         extra = {"proxies": _NO_PROXY} if link_local else {}
         connect = min(self.timeout, LINK_LOCAL_CONNECT_TIMEOUT) if link_local else self.timeout
         self.request_count += 1
-        response = self.session.request(request.method, request.url, headers=headers, data=request.body, timeout=(connect, self.timeout),
-                                        verify=self.validate_certs, allow_redirects=False, auth=keep_our_authorization, **extra)
+        response = self.session.request(
+            request.method,
+            request.url,
+            headers=headers,
+            data=request.body,
+            timeout=(connect, self.timeout),
+            verify=self.validate_certs,
+            allow_redirects=False,
+            auth=keep_our_authorization,
+            **extra,
+        )
         content = response.content
         return Answer(response.status_code, {name.lower(): value for name, value in response.headers.items()}, content, attempt)
 
@@ -194,9 +204,11 @@ class HttpTransport:
         host = request.host or urlsplit(request.url).netloc
         if isinstance(exc, requests.exceptions.SSLError):
             if self.explain_certificates and "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                return OssTransportError(f"the TLS certificate of {host} could not be verified. Trust its CA by setting REQUESTS_CA_BUNDLE "
-                                         "to a CA bundle that contains it, or (for a test endpoint only) set validate_certs: false",
-                                         retryable=False)
+                return OssTransportError(
+                    f"the TLS certificate of {host} could not be verified. Trust its CA by setting REQUESTS_CA_BUNDLE "
+                    "to a CA bundle that contains it, or (for a test endpoint only) set validate_certs: false",
+                    retryable=False,
+                )
             return OssTransportError(f"the TLS handshake with {host} failed ({self._reason(exc, secrets)})", retryable=False)
         if isinstance(exc, requests.exceptions.Timeout):
             return OssTransportError(f"no answer from {host} within the timeout of {self.timeout:g} s")
@@ -212,6 +224,7 @@ class HttpTransport:
         if not self.hide_urls:
             return _reason(exc)
         from ansible_collections.alicloud.oss.plugins.module_utils._redact import without_urls
+
         return without_urls(_reason(exc), secrets)
 
 
@@ -228,8 +241,9 @@ class CredentialTransport(HttpTransport):
     # A user-given sts_endpoint can fail in ways the OSS endpoint (checked by _endpoint) cannot: say so in words.
     only_network_failures = False
 
-    def __init__(self, timeout: float = 30.0, retries: int = 4, validate_certs: bool = True, session=None, sleep=time.sleep,
-                 jitter=random.random, clock=None, nonce=None):
+    def __init__(
+        self, timeout: float = 30.0, retries: int = 4, validate_certs: bool = True, session=None, sleep=time.sleep, jitter=random.random, clock=None, nonce=None
+    ):
         super().__init__(timeout, retries, validate_certs, session, sleep, jitter)
         self.clock = clock or _utc_now
         self.nonce = nonce or _uuid4
@@ -244,11 +258,13 @@ class CredentialTransport(HttpTransport):
 
 def _utc_now():
     from datetime import datetime, timezone
+
     return datetime.now(timezone.utc)
 
 
 def _uuid4() -> str:
     import uuid
+
     return str(uuid.uuid4())
 
 

@@ -43,14 +43,19 @@ class MetadataClient:
             what = f"{what} (role '{role_name}' found on the instance)"
         answer = self._get(METADATA_CREDENTIALS_PATH + quote(role_name, safe=""), headers, what)
         if answer.status == 404:
-            raise OssCredentialError(f"{what}: the metadata service at {self.url} has no credentials for the role '{role_name}' (HTTP 404); "
-                                     "check that this RAM role is attached to the instance.", option)
+            raise OssCredentialError(
+                f"{what}: the metadata service at {self.url} has no credentials for the role '{role_name}' (HTTP 404); "
+                "check that this RAM role is attached to the instance.",
+                option,
+            )
         self._check_status(answer, what, option)
         document = json_object(answer.body) or {}
         creds = temporary_credentials(document)
         if document.get("Code") != "Success" or creds is None:
-            raise OssCredentialError(f"{what}: the metadata service answered without usable credentials (Code "
-                                     f"{server_text(document.get('Code') or 'missing', self._secrets)}).", option)
+            raise OssCredentialError(
+                f"{what}: the metadata service answered without usable credentials (Code {server_text(document.get('Code') or 'missing', self._secrets)}).",
+                option,
+            )
         return creds
 
     def _session_token(self, what, option):
@@ -65,8 +70,10 @@ class MetadataClient:
         if answer.status in METADATA_NO_TOKEN_STATUS and self.allow_plain:
             return None
         if answer.status in METADATA_NO_TOKEN_STATUS:
-            raise OssCredentialError(f"{what}: the metadata service refused a session token (HTTP {answer.status}) and "
-                                     "ALIBABA_CLOUD_IMDSV1_DISABLED forbids the plain request.", option)
+            raise OssCredentialError(
+                f"{what}: the metadata service refused a session token (HTTP {answer.status}) and ALIBABA_CLOUD_IMDSV1_DISABLED forbids the plain request.",
+                option,
+            )
         raise OssCredentialError(f"{what}: the metadata service answered HTTP {answer.status} to the session token request.", option)
 
     def _discover(self, headers, what, option) -> str:
@@ -78,8 +85,7 @@ class MetadataClient:
         return names[0]
 
     def _get(self, path, headers, what):
-        return self.transport.fetch(self._unreachable(what), lambda: Request("GET", self.url + path, headers), secrets=self._secrets,
-                                    link_local=True)
+        return self.transport.fetch(self._unreachable(what), lambda: Request("GET", self.url + path, headers), secrets=self._secrets, link_local=True)
 
     def _unreachable(self, what) -> str:
         return f"{what}: the ECS metadata service at {self.url} could not be used (this source works only on an ECS instance)"

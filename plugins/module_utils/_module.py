@@ -87,8 +87,11 @@ class OssModule:
             region = profile.data.get("region_id") if profile else None
         endpoint = resolve_endpoint(region, params["endpoint"], params["addressing_style"])
         if params["signature_version"] == "v4" and not endpoint.region:
-            raise OssConfigError(f"signature_version v4 needs a region, and none was given or found in the endpoint '{params['endpoint']}': "
-                                 "set region (for example cn-hangzhou).", "region")
+            raise OssConfigError(
+                f"signature_version v4 needs a region, and none was given or found in the endpoint '{params['endpoint']}': "
+                "set region (for example cn-hangzhou).",
+                "region",
+            )
         return endpoint
 
     def cname_target(self, bucket: str) -> str | None:
@@ -112,8 +115,14 @@ class OssModule:
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
         for secret in credentials.secrets:
             self.module.no_log_values.add(secret)
-        return OssClient(endpoint, credentials, signature_version=params["signature_version"], timeout=params["timeout"],
-                         retries=params["retries"], validate_certs=params["validate_certs"])
+        return OssClient(
+            endpoint,
+            credentials,
+            signature_version=params["signature_version"],
+            timeout=params["timeout"],
+            retries=params["retries"],
+            validate_certs=params["validate_certs"],
+        )
 
     def warn(self, message: str):
         self.module.warn(message)
@@ -128,8 +137,7 @@ class OssModule:
             self._fail(describe_error(exc), exc.to_dict())
         except Exception as exc:  # pylint: disable=broad-except
             # A bug of ours: say so plainly; the traceback is kept for -vvv, not printed in the message.
-            self._fail(f"Unexpected error in alicloud.oss ({type(exc).__name__}: {exc}); please report it.", None,
-                       exception=traceback.format_exc())
+            self._fail(f"Unexpected error in alicloud.oss ({type(exc).__name__}: {exc}); please report it.", None, exception=traceback.format_exc())
         finally:
             if self._client is not None:
                 self._client.close()

@@ -40,7 +40,7 @@ class PemCertificate:
     def fingerprint(self) -> str:
         """SHA-1 of the leaf certificate's DER, as OSS shows it: AA:BB:..."""
         digest = hashlib.sha1(self.leaf_der).hexdigest().upper()
-        return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+        return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def parse_certificate_pem(text, option: str = "certificate") -> PemCertificate:
@@ -90,4 +90,4 @@ def _der_length(der: bytes) -> int:
     count = first & 0x7F
     if count == 0 or count > 4 or len(der) < 2 + count:
         return -1
-    return 2 + count + int.from_bytes(der[2:2 + count], "big")
+    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")

@@ -37,8 +37,7 @@ _SESSION_NAME = re.compile(r"^[A-Za-z0-9.@_-]{2,64}$")
 
 
 def _temporary(temporary, source: str, spent=()) -> Credentials:
-    return Credentials(temporary.access_key_id, temporary.access_key_secret, temporary.security_token, source, temporary.expiration,
-                       tuple(spent))
+    return Credentials(temporary.access_key_id, temporary.access_key_secret, temporary.security_token, source, temporary.expiration, tuple(spent))
 
 
 class AssumeRole(Source):
@@ -75,8 +74,7 @@ class EnvironmentRole(AssumeRole):
     option = None
 
     def __init__(self, signer: Source, role_arn: str, environ):
-        role = role_request(role_arn, environ.get(ENV_ROLE_SESSION_NAME), external_id=environ.get(ENV_EXTERNAL_ID),
-                            where=f"environment ({ENV_ROLE_ARN})")
+        role = role_request(role_arn, environ.get(ENV_ROLE_SESSION_NAME), external_id=environ.get(ENV_EXTERNAL_ID), where=f"environment ({ENV_ROLE_ARN})")
         super().__init__(signer, role)
 
     def attempt(self, signer):
@@ -95,8 +93,9 @@ class ProfileRamRole(AssumeRole):
         data, where = profile.data, profile.where
         signer = Known(profile_keys(profile))
         role_arn = _profile_field(profile, "ram_role_arn", "RamRoleArn")
-        role = role_request(role_arn, data.get("ram_session_name"), _profile_duration(profile), external_id=data.get("external_id"),
-                            where=where, option="profile")
+        role = role_request(
+            role_arn, data.get("ram_session_name"), _profile_duration(profile), external_id=data.get("external_id"), where=where, option="profile"
+        )
         super().__init__(signer, role, _profile_sts_region(profile))
         self.where = where
 
@@ -160,8 +159,15 @@ def role_from_option(value) -> RoleRequest | None:
     policy = value.get("policy")
     if isinstance(policy, (dict, list)):
         policy = json.dumps(policy)
-    return role_request(value.get("role_arn"), value.get("session_name"), value.get("duration_seconds"), policy, value.get("external_id"),
-                        where="assume_role", option="assume_role")
+    return role_request(
+        value.get("role_arn"),
+        value.get("session_name"),
+        value.get("duration_seconds"),
+        policy,
+        value.get("external_id"),
+        where="assume_role",
+        option="assume_role",
+    )
 
 
 def role_request(role_arn, session_name=None, duration=None, policy=None, external_id=None, *, where: str, option=None) -> RoleRequest:
@@ -176,8 +182,7 @@ def role_request(role_arn, session_name=None, duration=None, policy=None, extern
         raise OssCredentialError(f"{where}: the role session name '{session_name}' must be 2 to 64 letters, digits or . @ - _.", option)
     duration = DEFAULT_DURATION_SECONDS if duration is None else duration
     if not MIN_DURATION_SECONDS <= duration <= MAX_DURATION_SECONDS:
-        raise OssCredentialError(
-            f"{where}: the session duration must be {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds, not {duration}.", option)
+        raise OssCredentialError(f"{where}: the session duration must be {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds, not {duration}.", option)
     if policy:
         try:
             json.loads(policy)

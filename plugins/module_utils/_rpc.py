@@ -48,8 +48,14 @@ def signed_params(method: str, params: dict, credentials, nonce: str) -> dict:
     Empty values are left out: the APIs treat an empty parameter as a given one, and the signature must cover exactly
     what is sent.
     """
-    params = dict(params, AccessKeyId=credentials.access_key_id, SignatureMethod=SIGNATURE_METHOD, SignatureVersion=SIGNATURE_VERSION,
-                  SignatureNonce=nonce, SecurityToken=credentials.security_token)
+    params = dict(
+        params,
+        AccessKeyId=credentials.access_key_id,
+        SignatureMethod=SIGNATURE_METHOD,
+        SignatureVersion=SIGNATURE_VERSION,
+        SignatureNonce=nonce,
+        SecurityToken=credentials.security_token,
+    )
     params = {name: value for name, value in params.items() if value not in (None, "")}
     params["Signature"] = rpc_signature(method, params, credentials.access_key_secret)
     return params

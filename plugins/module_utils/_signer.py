@@ -23,20 +23,80 @@ from urllib.parse import quote
 # access-control parameters, which the Go and Swift v2 SDKs sign by prefix. Only cname and comp
 # matter for the CNAME operations. A parameter outside this set is unsigned in V1; use V4, which
 # signs every parameter, when sending one (e.g. the 2026 `wildcard` parameter).
-V1_SUBRESOURCES = frozenset([
-    "acl", "append", "asyncFetch", "bucketInfo", "callback", "callback-var", "cleanRestoredObject",
-    "cloudboxes", "cname", "comp", "continuation-token", "cors", "delete", "encryption", "endTime",
-    "group", "inventory", "inventoryId", "lifecycle", "link", "live", "location", "logging",
-    "metaQuery", "objectInfo", "objectMeta", "partNumber", "policy", "position", "qos", "qosInfo",
-    "referer", "regionList", "replication", "replicationLocation", "replicationProgress",
-    "requestPayment", "resourceGroup", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "response-content-language", "response-content-type",
-    "response-expires", "restore", "security-token", "sequential", "startTime", "stat", "status",
-    "symlink", "tagging", "transferAcceleration", "uploadId", "uploads", "versionId", "versioning",
-    "versions", "vod", "website", "worm", "wormExtend", "wormId", "x-oss-ac-forward-allow",
-    "x-oss-ac-source-ip", "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id", "x-oss-process",
-    "x-oss-request-payer", "x-oss-traffic-limit",
-])
+V1_SUBRESOURCES = frozenset(
+    [
+        "acl",
+        "append",
+        "asyncFetch",
+        "bucketInfo",
+        "callback",
+        "callback-var",
+        "cleanRestoredObject",
+        "cloudboxes",
+        "cname",
+        "comp",
+        "continuation-token",
+        "cors",
+        "delete",
+        "encryption",
+        "endTime",
+        "group",
+        "inventory",
+        "inventoryId",
+        "lifecycle",
+        "link",
+        "live",
+        "location",
+        "logging",
+        "metaQuery",
+        "objectInfo",
+        "objectMeta",
+        "partNumber",
+        "policy",
+        "position",
+        "qos",
+        "qosInfo",
+        "referer",
+        "regionList",
+        "replication",
+        "replicationLocation",
+        "replicationProgress",
+        "requestPayment",
+        "resourceGroup",
+        "response-cache-control",
+        "response-content-disposition",
+        "response-content-encoding",
+        "response-content-language",
+        "response-content-type",
+        "response-expires",
+        "restore",
+        "security-token",
+        "sequential",
+        "startTime",
+        "stat",
+        "status",
+        "symlink",
+        "tagging",
+        "transferAcceleration",
+        "uploadId",
+        "uploads",
+        "versionId",
+        "versioning",
+        "versions",
+        "vod",
+        "website",
+        "worm",
+        "wormExtend",
+        "wormId",
+        "x-oss-ac-forward-allow",
+        "x-oss-ac-source-ip",
+        "x-oss-ac-subnet-mask",
+        "x-oss-ac-vpc-id",
+        "x-oss-process",
+        "x-oss-request-payer",
+        "x-oss-traffic-limit",
+    ]
+)
 
 V4_ALGORITHM = "OSS4-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -69,6 +129,7 @@ class SignedRequest(NamedTuple):
 # Input checks. Messages name the offending argument or header, never a value: values may be
 # credentials or tokens.
 # ---------------------------------------------------------------------------------------------
+
 
 def _require_text(value, what):
     if not isinstance(value, str) or not value:
@@ -193,6 +254,7 @@ def _output_headers(index, owned, added):
 # Shared helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def _pct(text, safe=""):
     # quote() keeps exactly the RFC 3986 unreserved set (A-Z a-z 0-9 - _ . ~) plus `safe`,
     # encodes UTF-8 bytes and uses upper-case hex, which is what both V4 and the wire need.
@@ -209,8 +271,7 @@ def encode_query(query) -> str:
 
 
 def _rfc1123(now):
-    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
-        _WEEKDAYS[now.weekday()], now.day, _MONTHS[now.month - 1], now.year, now.hour, now.minute, now.second)
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (_WEEKDAYS[now.weekday()], now.day, _MONTHS[now.month - 1], now.year, now.hour, now.minute, now.second)
 
 
 def _hmac(key, message, digest):
@@ -220,6 +281,7 @@ def _hmac(key, message, digest):
 # ---------------------------------------------------------------------------------------------
 # V4
 # ---------------------------------------------------------------------------------------------
+
 
 def _v4_canonical_uri(bucket, key):
     if bucket is None:
@@ -298,18 +360,24 @@ def _v4_canonical_request(method, bucket, key, pairs, index, additional_headers)
     _check_signed_values(index, signed_names)
     canonical_headers = "".join("%s:%s\n" % (lower, index[lower][1]) for lower in signed_names)
     hashed_payload = _require_text(index[_OSS_CONTENT_SHA256][1], "header x-oss-content-sha256")
-    canonical_request = "\n".join([
-        method, _v4_canonical_uri(bucket, key), _v4_canonical_query(pairs),
-        canonical_headers, ";".join(additional), hashed_payload,
-    ])
+    canonical_request = "\n".join(
+        [
+            method,
+            _v4_canonical_uri(bucket, key),
+            _v4_canonical_query(pairs),
+            canonical_headers,
+            ";".join(additional),
+            hashed_payload,
+        ]
+    )
     return canonical_request, additional
 
 
-def sign_v4(method, bucket, key, query, headers, access_key_id, access_key_secret, region, now,
-            security_token=None, product="oss", additional_headers=()) -> SignedRequest:
+def sign_v4(
+    method, bucket, key, query, headers, access_key_id, access_key_secret, region, now, security_token=None, product="oss", additional_headers=()
+) -> SignedRequest:
     """Sign a request with OSS4-HMAC-SHA256 (header form, unsigned payload unless the caller set a hash)."""
-    method, pairs, index, secret, now = _check_common(
-        method, bucket, key, query, headers, access_key_id, access_key_secret, now, security_token)
+    method, pairs, index, secret, now = _check_common(method, bucket, key, query, headers, access_key_id, access_key_secret, now, security_token)
     _v4_region_and_product(region, product)
 
     stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
@@ -332,6 +400,7 @@ def sign_v4(method, bucket, key, query, headers, access_key_id, access_key_secre
 # ---------------------------------------------------------------------------------------------
 # V1
 # ---------------------------------------------------------------------------------------------
+
 
 def _v1_canonical_resource(bucket, key, pairs):
     if bucket is None:
@@ -361,11 +430,9 @@ def _v1_string_to_sign(method, index, resource):
     return "\n".join([method, value("content-md5"), value("content-type"), date]) + "\n" + _v1_oss_headers(index) + resource
 
 
-def sign_v1(method, bucket, key, query, headers, access_key_id, access_key_secret, now,
-            security_token=None) -> SignedRequest:
+def sign_v1(method, bucket, key, query, headers, access_key_id, access_key_secret, now, security_token=None) -> SignedRequest:
     """Sign a request with the legacy OSS V1 scheme (HMAC-SHA1)."""
-    method, pairs, index, secret, now = _check_common(
-        method, bucket, key, query, headers, access_key_id, access_key_secret, now, security_token)
+    method, pairs, index, secret, now = _check_common(method, bucket, key, query, headers, access_key_id, access_key_secret, now, security_token)
 
     added = {_DATE: _rfc1123(now)}
     if security_token:

@@ -48,8 +48,16 @@ class StsError(OssCredentialError):
 
     answered = True
 
-    def __init__(self, message: str, option: str | None, status: int | None = None, code: str | None = None,
-                 server_message: str | None = None, request_id: str | None = None, host_id: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        option: str | None,
+        status: int | None = None,
+        code: str | None = None,
+        server_message: str | None = None,
+        request_id: str | None = None,
+        host_id: str | None = None,
+    ):
         super().__init__(message, option)
         self.status = status
         self.code = code
@@ -85,8 +93,7 @@ class StsClient:
             form = dict(_role_params(role), OIDCProviderArn=provider_arn, OIDCToken=oidc_token)
             form = {name: value for name, value in form.items() if value not in (None, "")}
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
-            return Request("POST", f"{self.url}?{canonical_query(self._common('AssumeRoleWithOIDC'))}", headers,
-                           canonical_query(form).encode("ascii"))
+            return Request("POST", f"{self.url}?{canonical_query(self._common('AssumeRoleWithOIDC'))}", headers, canonical_query(form).encode("ascii"))
 
         return self._credentials(prepare, what, option, (oidc_token,))
 
@@ -106,8 +113,7 @@ class StsClient:
 
 
 def _role_params(role: RoleRequest) -> dict:
-    return {"RoleArn": role.role_arn, "RoleSessionName": role.session_name, "DurationSeconds": str(role.duration_seconds),
-            "Policy": role.policy}
+    return {"RoleArn": role.role_arn, "RoleSessionName": role.session_name, "DurationSeconds": str(role.duration_seconds), "Policy": role.policy}
 
 
 def _sts_throttled(answer) -> bool:
@@ -118,19 +124,25 @@ def _sts_throttled(answer) -> bool:
 def _sts_refusal(answer, document, what, option, secrets) -> StsError:
     if document is None or not document.get("Code"):
         kind = answer.headers.get("content-type", "").split(";")[0] or "no content type"
-        return StsError(f"{what}: STS answered HTTP {answer.status} with a body that is not an STS error document ({kind}).", option,
-                        answer.status)
+        return StsError(f"{what}: STS answered HTTP {answer.status} with a body that is not an STS error document ({kind}).", option, answer.status)
     code, request_id = str(document["Code"]), document.get("RequestId")
     message = server_text(document.get("Message"), secrets)
     hint = _STS_HINTS.get(code, "")
-    return StsError(f"{what}: STS refused it: {code} (HTTP {answer.status}): {message.rstrip('.')}.{hint}{_rid(request_id)}", option,
-                    answer.status, code, message, request_id, document.get("HostId"))
+    return StsError(
+        f"{what}: STS refused it: {code} (HTTP {answer.status}): {message.rstrip('.')}.{hint}{_rid(request_id)}",
+        option,
+        answer.status,
+        code,
+        message,
+        request_id,
+        document.get("HostId"),
+    )
 
 
 _STS_HINTS = {
     "SignatureDoesNotMatch": " Check that the source AccessKey secret belongs to its AccessKey ID.",
     "NoPermission": " The source identity may not assume this role: check the role's trust policy and that the caller has "
-                    "AliyunSTSAssumeRoleAccess (STS refuses callers signing with the account's own AccessKey).",
+    "AliyunSTSAssumeRoleAccess (STS refuses callers signing with the account's own AccessKey).",
     "EntityNotExist.Role": " Check the role ARN (acs:ram::<account id>:role/<role name>).",
     "InvalidParameter.DurationSeconds": " Lower duration_seconds to at most the role's maximum session duration.",
 }

@@ -125,8 +125,7 @@ def validate_cert_id(value, option: str = "cert_id") -> str:
     cert_id = (value or "").strip() if isinstance(value, str) else ""
     if not _CERT_ID.match(cert_id):
         hint = f" (for example '{cert_id}-cn-hangzhou')" if cert_id.isdigit() else ""
-        raise OssConfigError(
-            f"{option} '{value}' is not a certificate service id: expected <number>-<certificate service region>{hint}.", option)
+        raise OssConfigError(f"{option} '{value}' is not a certificate service id: expected <number>-<certificate service region>{hint}.", option)
     return cert_id
 
 

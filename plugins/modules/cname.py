@@ -213,8 +213,11 @@ def _wanted_domains(params) -> list:
     domain = normalize_domain(params["domain"], "domain", for_several="use domains for a list")
     if params["purge"]:
         # Refused rather than ignored: a user who sets purge expects the other domains to go.
-        raise OssConfigError(f"purge needs domains, the complete list to keep; with domain it would do nothing. To keep only {domain}, "
-                             f"set domains: ['{domain}'] with purge: true; otherwise drop purge.", "purge")
+        raise OssConfigError(
+            f"purge needs domains, the complete list to keep; with domain it would do nothing. To keep only {domain}, "
+            f"set domains: ['{domain}'] with purge: true; otherwise drop purge.",
+            "purge",
+        )
     return [domain]
 
 
@@ -249,6 +252,7 @@ def _run_jobs(oss, bucket, jobs, concurrency, verification):
         return {job: _run_job(oss, bucket, job, verification) for job in jobs}
     # Imported here: a converged run or a single change never pays for the thread pool.
     from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
         futures = {job: pool.submit(_run_job, oss, bucket, job, verification) for job in jobs}
         return {job: future.result() for job, future in futures.items()}
@@ -295,16 +299,19 @@ def _describe_job(action, domain, bucket):
 def _partial_failure(oss, bucket, failures, outcomes, done_add, done_remove, remaining, verification):
     after = sorted(remaining | set(done_add))
     state = dict(changed=bool(done_add or done_remove), domains=after, added=done_add, removed=done_remove, verification=verification)
-    explained = {job: bind_failure(oss.client, bucket, job[1], outcomes[job], _describe_job(*job, bucket), oss.params["verification_timeout"],
-                                   **state)
-                 for job in failures}
+    explained = {
+        job: bind_failure(oss.client, bucket, job[1], outcomes[job], _describe_job(*job, bucket), oss.params["verification_timeout"], **state)
+        for job in failures
+    }
     first = explained[failures[0]]
     if len(failures) == 1 and not done_add and not done_remove:
         return first
     failed = " ".join(explained[job].msg for job in failures)
-    msg = (f"{len(failures)} of {len(outcomes)} changes on bucket {bucket} failed. "
-           f"Bound: {', '.join(done_add) or 'none'}. Unbound: {', '.join(done_remove) or 'none'}. "
-           f"Failed: {', '.join(domain for _action, domain in failures)}. {failed}")
+    msg = (
+        f"{len(failures)} of {len(outcomes)} changes on bucket {bucket} failed. "
+        f"Bound: {', '.join(done_add) or 'none'}. Unbound: {', '.join(done_remove) or 'none'}. "
+        f"Failed: {', '.join(domain for _action, domain in failures)}. {failed}"
+    )
     errors = {domain: outcomes[(action, domain)].to_dict() for action, domain in failures}
     return ModuleFailure(msg, first.error, failed_domains=[domain for _action, domain in failures], errors=errors, **state)
 

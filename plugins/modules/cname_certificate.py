@@ -287,14 +287,14 @@ def _desired(oss: OssModule, domain: str) -> Desired | None:
     if params["state"] == "absent":
         given = [name for name in _CERTIFICATE_OPTIONS if params[name]]
         if given:
-            raise OssConfigError(f"{', '.join(given)} only apply to state=present; state=absent detaches whatever certificate is bound.",
-                                 given[0])
+            raise OssConfigError(f"{', '.join(given)} only apply to state=present; state=absent detaches whatever certificate is bound.", given[0])
         return None
     key_option = _given("private_key", params)
     if params["cert_id"]:
         if key_option:
-            raise OssConfigError(f"{key_option} needs a PEM certificate (certificate or certificate_path); with cert_id the "
-                                 "certificate service holds the key.", key_option)
+            raise OssConfigError(
+                f"{key_option} needs a PEM certificate (certificate or certificate_path); with cert_id the certificate service holds the key.", key_option
+            )
         return Desired(cert_id=validate_cert_id(params["cert_id"]))
     cert_option = _given("certificate", params)
     if not key_option:
@@ -375,8 +375,7 @@ def _apply(oss, bucket, domain, request, binds_domain):
     try:
         entry = find_cname(list_cname(oss.client, bucket), domain)
     except OssError as exc:
-        raise ModuleFailure(f"{doing} succeeded, but reading the binding back failed: {describe_error(exc)}", exc.to_dict(),
-                            changed=True) from None
+        raise ModuleFailure(f"{doing} succeeded, but reading the binding back failed: {describe_error(exc)}", exc.to_dict(), changed=True) from None
     return entry["certificate"] if entry else None
 
 
@@ -399,8 +398,7 @@ def _put_until_verified(oss, bucket, domain, request, timeout):
 def _predicted(desired: Desired | None) -> dict | None:
     if desired is None:
         return None
-    keys = ("type", "cert_id", "status", "fingerprint", "creation_date", "valid_start_date", "valid_end_date", "valid_end_date_iso",
-            "days_to_expiry")
+    keys = ("type", "cert_id", "status", "fingerprint", "creation_date", "valid_start_date", "valid_end_date", "valid_end_date_iso", "days_to_expiry")
     predicted = dict.fromkeys(keys)
     predicted.update(cert_id=desired.cert_id, fingerprint=desired.fingerprint)
     return predicted

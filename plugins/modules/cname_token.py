@@ -160,8 +160,10 @@ def ensure_token(oss: OssModule) -> dict:
         "txt_record": {"name": txt_record_name(domain), "type": "TXT", "value": token["token"] if token else None},
         "cname_target": oss.cname_target(bucket),
         "verified": verified,
-        "diff": {"before": {"domain": domain, "token": None if changed else _value(token)},
-                 "after": {"domain": domain, "token": _value(token) if token else ("(new token)" if changed else None)}},
+        "diff": {
+            "before": {"domain": domain, "token": None if changed else _value(token)},
+            "after": {"domain": domain, "token": _value(token) if token else ("(new token)" if changed else None)},
+        },
     }
 
 

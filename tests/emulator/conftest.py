@@ -35,12 +35,12 @@ def make_emulator():
 @pytest.fixture
 def emulator(make_emulator):
     """Default config, real clock (the SDK signs with real time), ownership by any valid token."""
-    return make_emulator(ownership='token')
+    return make_emulator(ownership="token")
 
 
 @pytest.fixture
 def dns_emulator(make_emulator):
-    return make_emulator(ownership='dns')
+    return make_emulator(ownership="dns")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def clock():
 @pytest.fixture
 def frozen_emulator(make_emulator, clock):
     """An emulator whose wall clock is the FakeClock `clock` (sign with signing_time=clock.now)."""
-    return make_emulator(ownership='token', clock=clock)
+    return make_emulator(ownership="token", clock=clock)
 
 
 @pytest.fixture
@@ -61,4 +61,4 @@ def client(emulator):
 
 @pytest.fixture
 def v1_client(emulator):
-    return OssClient(emulator.endpoint, version='v1')
+    return OssClient(emulator.endpoint, version="v1")

@@ -9,8 +9,8 @@ import sys
 
 def run():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    return importlib.import_module('ossemu.cli').main()
+    return importlib.import_module("ossemu.cli").main()
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(run())

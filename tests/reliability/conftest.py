@@ -89,8 +89,9 @@ def pytest_terminal_summary(terminalreporter):
     known = sum(entry.result == "XFAIL" for entry in rows)
     failed = sum(entry.result not in ("pass", "XFAIL") for entry in rows)
     write("")
-    write(", ".join(f"{name}: {number}" for name, number in counts.items())
-          + f"; known bugs (xfail): {known}; rows not as expected: {failed}; rows: {len(rows)}")
+    write(
+        ", ".join(f"{name}: {number}" for name, number in counts.items()) + f"; known bugs (xfail): {known}; rows not as expected: {failed}; rows: {len(rows)}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,7 @@ SECTIONS = {
 
 # --- rows and the table ---------------------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass
 class Row:
     index: int
@@ -88,6 +89,7 @@ def table_lines(cells, widths):
 
 # --- the emulator -----------------------------------------------------------------------------------------------
 
+
 class Emulator(EmulatorProcess):
     """tests/emulator/serve.py (or a launcher that takes its options) as a child process, driven through its control endpoint.
 
@@ -100,8 +102,7 @@ class Emulator(EmulatorProcess):
         self.extra_args = list(extra_args)
         self.request_log = workdir / f"{name}-requests.jsonl"
         args = ["--request-log", self.request_log, "--state-file", workdir / f"{name}-state.json", *self.extra_args]
-        super().__init__(args, python=PYTHON, script=launcher or SERVE, cwd=workdir, stderr=subprocess.STDOUT,
-                         log_path=workdir / f"{name}.out")
+        super().__init__(args, python=PYTHON, script=launcher or SERVE, cwd=workdir, stderr=subprocess.STDOUT, log_path=workdir / f"{name}.out")
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -153,12 +154,19 @@ def make_certificate(common_name: str, ip_address: str | None = None, ca: bool =
     from support.certs import make_certificate as new_certificate  # pylint: disable=import-outside-toplevel
 
     now = datetime.datetime.now(datetime.timezone.utc)
-    made = new_certificate(common_name, rsa_bits=rsa_bits, ip_address=ip_address, ca=ca, not_before=now + datetime.timedelta(days=days[0]),
-                           not_after=now + datetime.timedelta(days=days[1]))
+    made = new_certificate(
+        common_name,
+        rsa_bits=rsa_bits,
+        ip_address=ip_address,
+        ca=ca,
+        not_before=now + datetime.timedelta(days=days[0]),
+        not_after=now + datetime.timedelta(days=days[1]),
+    )
     return made.cert_pem, made.key_pem
 
 
 # --- ansible-playbook ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass
 class Task:
@@ -209,13 +217,12 @@ class Run:
         end = self.stdout.find("\nTASK [", start + len(marker))
         recap = self.stdout.find("\nPLAY RECAP", start + len(marker))
         ends = [position for position in (end, recap) if position >= 0]
-        return self.stdout[start:min(ends) if ends else len(self.stdout)]
+        return self.stdout[start : min(ends) if ends else len(self.stdout)]
 
 
 def playbook_env(home: Path, extra: dict | None = None) -> dict:
     """A clean environment: no credentials, regions, proxies or CA bundles from the machine running the tests."""
-    env = {name: value for name, value in os.environ.items()
-           if name in ("PATH", "TMPDIR", "SYSTEMROOT") or name.startswith(("LC_", "LANG"))}
+    env = {name: value for name, value in os.environ.items() if name in ("PATH", "TMPDIR", "SYSTEMROOT") or name.startswith(("LC_", "LANG"))}
     env.update(
         HOME=str(home),
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS["path"]),
@@ -257,13 +264,13 @@ def _playbook(tasks: list) -> list:
     timed = [task.key for task in tasks if task.timed]
     record = "{{ {'results': {%s}, 'durations': {%s}} | to_json }}" % (
         ", ".join(f"'{task.key}': {task.key}" for task in tasks),
-        ", ".join(f"'{key}': (t1_{key} | float) - (t0_{key} | float)" for key in timed))
+        ", ".join(f"'{key}': (t1_{key} | float) - (t0_{key} | float)" for key in timed),
+    )
     steps.append({"name": RECORD_TASK, "ansible.builtin.debug": {"msg": record}})
     return [{"name": "reliability", "hosts": "localhost", "gather_facts": False, "tasks": steps}]
 
 
-def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | None = None, verbosity: int = 0, diff: bool = False,
-                 settle: int = 0) -> Run:
+def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | None = None, verbosity: int = 0, diff: bool = False, settle: int = 0) -> Run:
     """Run a generated playbook with the venv's ansible-playbook; `settle` waits for that many log entries."""
     directory.mkdir(parents=True, exist_ok=True)
     home = directory / "home"
@@ -281,8 +288,7 @@ def run_playbook(directory: Path, emulator: Emulator, tasks: list, env: dict | N
     (output_dir / "stderr.txt").write_text(done.stderr)
     recorded = _recorded(done.stdout)
     log = emulator.settled_requests(settle) if settle else emulator.requests()
-    return Run(directory, done.returncode, done.stdout, done.stderr, duration, recorded["results"], recorded["durations"], log,
-               emulator.state(), emulator)
+    return Run(directory, done.returncode, done.stdout, done.stderr, duration, recorded["results"], recorded["durations"], log, emulator.state(), emulator)
 
 
 def _recorded(stdout: str) -> dict:

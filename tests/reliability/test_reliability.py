@@ -59,20 +59,20 @@ def scenario(name: str, emulator: str = "http"):
     def register(function):
         SCENARIOS[name] = Scenario(name, emulator, function)
         return function
+
     return register
 
 
 def oss_args(emu, **overrides) -> dict:
     """Common options for the emulator's account and bucket; OMIT drops an option."""
-    args = {"bucket": BUCKET, "endpoint": emu.endpoint, "region": REGION, "access_key_id": ACCESS_KEY_ID,
-            "access_key_secret": ACCESS_KEY_SECRET}
+    args = {"bucket": BUCKET, "endpoint": emu.endpoint, "region": REGION, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET}
     args.update(overrides)
     return {name: value for name, value in args.items() if value is not OMIT}
 
 
 def one_line(text, limit: int = 150) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def describe(result: dict) -> str:
@@ -98,8 +98,13 @@ def traceback_problems(run, *results) -> list:
 
 
 def entries(run, operation: str | None = None, bucket: str | None = None, domain: str | None = None) -> list:
-    return [entry for entry in run.log if (operation is None or entry["operation"] == operation)
-            and (bucket is None or _path_bucket(entry) == bucket) and (domain is None or entry["domain"] == domain)]
+    return [
+        entry
+        for entry in run.log
+        if (operation is None or entry["operation"] == operation)
+        and (bucket is None or _path_bucket(entry) == bucket)
+        and (domain is None or entry["domain"] == domain)
+    ]
 
 
 def _path_bucket(entry) -> str:
@@ -119,12 +124,13 @@ def excerpt(message: str, phrase: str, width: int = 120) -> str:
         return one_line(message, width)
     sentence = message.rfind(". ", 0, at)
     start = sentence + 2 if sentence >= 0 and at - sentence < width else max(0, at - width // 4)
-    return ("..." if start else "") + message[start:start + width] + ("..." if start + width < len(message) else "")
+    return ("..." if start else "") + message[start : start + width] + ("..." if start + width < len(message) else "")
 
 
 # ================================================================================================================
 # 1. Faults
 # ================================================================================================================
+
 
 @scenario("5xx-then-success")
 def _5xx_then_success(emu, directory):
@@ -146,12 +152,14 @@ DROP_DOMAIN = "drop.example.com"
 
 
 def _write_path_tasks(emu):
-    return [Task("token", "cname_token", oss_args(emu, domain=DROP_DOMAIN)),
-            Task("token_again", "cname_token", oss_args(emu, domain=DROP_DOMAIN)),
-            Task("bind", "cname", oss_args(emu, domain=DROP_DOMAIN)),
-            Task("bind_again", "cname", oss_args(emu, domain=DROP_DOMAIN)),
-            Task("unbind", "cname", oss_args(emu, domain=DROP_DOMAIN, state="absent")),
-            Task("unbind_again", "cname", oss_args(emu, domain=DROP_DOMAIN, state="absent"))]
+    return [
+        Task("token", "cname_token", oss_args(emu, domain=DROP_DOMAIN)),
+        Task("token_again", "cname_token", oss_args(emu, domain=DROP_DOMAIN)),
+        Task("bind", "cname", oss_args(emu, domain=DROP_DOMAIN)),
+        Task("bind_again", "cname", oss_args(emu, domain=DROP_DOMAIN)),
+        Task("unbind", "cname", oss_args(emu, domain=DROP_DOMAIN, state="absent")),
+        Task("unbind_again", "cname", oss_args(emu, domain=DROP_DOMAIN, state="absent")),
+    ]
 
 
 @scenario("drop-before-apply")
@@ -172,14 +180,16 @@ def _drop_after_apply(emu, directory):
 
 def write_check(operation: str, first: str, second: str, fault: str):
     """A write whose connection was dropped (before or after the server applied it) converges on retry, changed once."""
+
     def check(run, row):
         results = run.result(first), run.result(second)
         attempts = entries(run, operation)
         bound = DROP_DOMAIN in run.state["buckets"][BUCKET]
         listed = run.result("bind_again").get("domains")
         state = f"listed after the bind: {listed}" if operation != "DeleteCname" else f"bound at the end: {bound}"
-        row.outcome = (f"first run {describe(results[0])}; second run {describe(results[1])}; {operation} attempts: "
-                       f"{len(attempts)} ({attempts_text(attempts)}); {state}")
+        row.outcome = (
+            f"first run {describe(results[0])}; second run {describe(results[1])}; {operation} attempts: {len(attempts)} ({attempts_text(attempts)}); {state}"
+        )
         assert not any(result.get("failed") for result in results), [result.get("msg") for result in results]
         assert results[0]["changed"] is True and results[1]["changed"] is False
         if operation != "DeleteCname":
@@ -194,6 +204,7 @@ def write_check(operation: str, first: str, second: str, fault: str):
         if operation == "DeleteCname":
             assert results[0]["removed"] == [DROP_DOMAIN] and results[1]["removed"] == []
             assert not bound
+
     return check
 
 
@@ -243,8 +254,10 @@ def check_persistent_503(run, row):
     attempts = entries(run, "ListCname")
     pending = run.results["_pending_faults"]
     last_id = attempts[-1]["request_id"] if attempts else None
-    row.outcome = (f"{describe(result)}; attempts in the log: {len(attempts)}; faults left: {pending[0]['count'] if pending else 0}; "
-                   f"last request id {last_id} in the message: {bool(last_id and last_id in result.get('msg', ''))}")
+    row.outcome = (
+        f"{describe(result)}; attempts in the log: {len(attempts)}; faults left: {pending[0]['count'] if pending else 0}; "
+        f"last request id {last_id} in the message: {bool(last_id and last_id in result.get('msg', ''))}"
+    )
     assert result.get("failed")
     assert len(attempts) == 3 and pending[0]["count"] == 7
     assert last_id in result["msg"], "the message must carry the request id of the last attempt"
@@ -286,6 +299,7 @@ def body_check(index: int, kind: str, phrases: tuple):
         assert "\n" not in result["msg"]
         assert "lollol" not in json.dumps(result), "the entities were expanded"
         assert took < 5
+
     return check
 
 
@@ -295,18 +309,22 @@ TOKEN_DOMAIN = "expiring.example.com"
 @scenario("token-expires-between-runs")
 def _token_expires(emu, directory):
     advance = {"url": f"{emu.endpoint}/_emulator/clock", "method": "POST", "body_format": "json", "body": {"advance": 73 * 3600}}
-    tasks = [Task("first", "cname_token", oss_args(emu, domain=TOKEN_DOMAIN)),
-             Task("advance_73h", "ansible.builtin.uri", advance),
-             Task("second", "cname_token", oss_args(emu, domain=TOKEN_DOMAIN))]
+    tasks = [
+        Task("first", "cname_token", oss_args(emu, domain=TOKEN_DOMAIN)),
+        Task("advance_73h", "ansible.builtin.uri", advance),
+        Task("second", "cname_token", oss_args(emu, domain=TOKEN_DOMAIN)),
+    ]
     return run_playbook(directory, emu, tasks)
 
 
 def check_token_expires(run, row):
     first, second = run.result("first"), run.result("second")
     tokens = [token["token"] for token in run.state["tokens"] if token["domain"] == TOKEN_DOMAIN]
-    row.outcome = (f"first {describe(first)}; after 73 h {describe(second)}; new token differs: "
-                   f"{bool(first.get('token') and second.get('token') and first['token']['token'] != second['token']['token'])}; "
-                   f"tokens held by the emulator: {len(tokens)}")
+    row.outcome = (
+        f"first {describe(first)}; after 73 h {describe(second)}; new token differs: "
+        f"{bool(first.get('token') and second.get('token') and first['token']['token'] != second['token']['token'])}; "
+        f"tokens held by the emulator: {len(tokens)}"
+    )
     assert first.get("changed") is True and second.get("changed") is True
     assert first["token"]["token"] != second["token"]["token"]
     assert tokens == [second["token"]["token"]]
@@ -317,11 +335,18 @@ def check_token_expires(run, row):
 # 2. Authentication
 # ================================================================================================================
 
-EXPIRING_STS = {"access_key_id": "STS.ReliabilityExpiring01", "access_key_secret": "ReliabilityExpiringSecret0001xxx",
-                "security_token": "ReliabilityExpiringToken0001", "owner": OWNER}
+EXPIRING_STS = {
+    "access_key_id": "STS.ReliabilityExpiring01",
+    "access_key_secret": "ReliabilityExpiringSecret0001xxx",
+    "security_token": "ReliabilityExpiringToken0001",
+    "owner": OWNER,
+}
 STS_OPTIONS = ("access_key_id", "access_key_secret", "security_token")
-DEFAULT_STS = {"access_key_id": "STS.EmulatorStsKey0001", "access_key_secret": "EmulatorStsSecret0001xxxxxxxxxxx",
-               "security_token": "EmulatorSecurityToken0001"}
+DEFAULT_STS = {
+    "access_key_id": "STS.EmulatorStsKey0001",
+    "access_key_secret": "EmulatorStsSecret0001xxxxxxxxxxx",
+    "security_token": "EmulatorSecurityToken0001",
+}
 
 
 @scenario("authentication")
@@ -331,11 +356,13 @@ def _authentication(emu, directory):
     # Two hours later, as the emulator's service sees it: the STS credential registered above has expired.
     emu.control("POST", "clock", {"advance": 2 * 3600})
     sts = {name: DEFAULT_STS[name] for name in ("access_key_id", "access_key_secret")}
-    tasks = [Task("wrong_secret", "cname_info", oss_args(emu, access_key_secret=WRONG_SECRET)),
-             Task("unknown_key", "cname_info", oss_args(emu, access_key_id="LTAI5tNoSuchKeyReliability")),
-             Task("sts_token_missing", "cname_info", oss_args(emu, **sts)),
-             Task("sts_token_wrong", "cname_info", oss_args(emu, **sts, security_token="NotTheTokenOfThisKey", bucket="other-bucket")),
-             Task("sts_token_expired", "cname_info", oss_args(emu, **{name: EXPIRING_STS[name] for name in STS_OPTIONS}))]
+    tasks = [
+        Task("wrong_secret", "cname_info", oss_args(emu, access_key_secret=WRONG_SECRET)),
+        Task("unknown_key", "cname_info", oss_args(emu, access_key_id="LTAI5tNoSuchKeyReliability")),
+        Task("sts_token_missing", "cname_info", oss_args(emu, **sts)),
+        Task("sts_token_wrong", "cname_info", oss_args(emu, **sts, security_token="NotTheTokenOfThisKey", bucket="other-bucket")),
+        Task("sts_token_expired", "cname_info", oss_args(emu, **{name: EXPIRING_STS[name] for name in STS_OPTIONS})),
+    ]
     return run_playbook(directory, emu, tasks)
 
 
@@ -352,6 +379,7 @@ def auth_check(key: str, access_key_id: str, phrases: tuple, absent: tuple = (),
             assert secret not in run.output and secret not in json.dumps(result)
         assert len(attempts) == 1, "authentication failures are not retried"
         assert not traceback_problems(run, result)
+
     return check
 
 
@@ -373,13 +401,15 @@ def check_clock_skew(run, row):
 # 3. TLS
 # ================================================================================================================
 
+
 @scenario("tls", emulator="https")
 def _tls(emu, directory):
     ca_file = str(Path(emu.extra_args[emu.extra_args.index("--tls-cert") + 1]))
-    tasks = [Task("default", "cname_info", oss_args(emu, bucket="demo-bucket")),
-             Task("validate_certs_false", "cname_info", oss_args(emu, bucket="other-bucket", validate_certs=False)),
-             Task("ca_bundle", "cname_info", oss_args(emu, bucket="sg-bucket", region="ap-southeast-1"),
-                  environment={"REQUESTS_CA_BUNDLE": ca_file})]
+    tasks = [
+        Task("default", "cname_info", oss_args(emu, bucket="demo-bucket")),
+        Task("validate_certs_false", "cname_info", oss_args(emu, bucket="other-bucket", validate_certs=False)),
+        Task("ca_bundle", "cname_info", oss_args(emu, bucket="sg-bucket", region="ap-southeast-1"), environment={"REQUESTS_CA_BUNDLE": ca_file}),
+    ]
     return run_playbook(directory, emu, tasks)
 
 
@@ -402,12 +432,14 @@ def tls_accepted_check(key: str, bucket: str):
         row.outcome = f"{describe(result)}; ListCname over HTTPS answered: {[entry['status'] for entry in sent]}"
         assert not result.get("failed"), result.get("msg")
         assert [entry["status"] for entry in sent] == [200]
+
     return check
 
 
 # ================================================================================================================
 # 4. Bad input, refused before any request
 # ================================================================================================================
+
 
 @dataclasses.dataclass(frozen=True)
 class BadInput:
@@ -425,8 +457,7 @@ class BadInput:
         # '{emu}' and '{port}' in a value stand for the emulator's host:port and port: a request sent there would be logged.
         host_port = emu.endpoint.split("://", 1)[1]
         port = host_port.rsplit(":", 1)[1]
-        args = {name: value.replace("{emu}", host_port).replace("{port}", port) if isinstance(value, str) else value
-                for name, value in args.items()}
+        args = {name: value.replace("{emu}", host_port).replace("{port}", port) if isinstance(value, str) else value for name, value in args.items()}
         return oss_args(emu, **args)
 
     @property
@@ -441,9 +472,18 @@ def _pem_material() -> dict:
     other_cert, other_key = make_certificate("other.example.org")
     expired_cert, expired_key = make_certificate("input.example.com", days=(-90, -2))
     future_cert, future_key = make_certificate("input.example.com", days=(5, 90))
-    return {"cert": cert, "key": key, "cert_missing_line": "\n".join(lines[:3] + lines[4:]) + "\n",
-            "other_cert": other_cert, "other_key": other_key, "other_then_cert": other_cert + cert,
-            "expired_cert": expired_cert, "expired_key": expired_key, "future_cert": future_cert, "future_key": future_key}
+    return {
+        "cert": cert,
+        "key": key,
+        "cert_missing_line": "\n".join(lines[:3] + lines[4:]) + "\n",
+        "other_cert": other_cert,
+        "other_key": other_key,
+        "other_then_cert": other_cert + cert,
+        "expired_cert": expired_cert,
+        "expired_key": expired_key,
+        "future_cert": future_cert,
+        "future_key": future_key,
+    }
 
 
 def _cert_args(key: str, **overrides):
@@ -451,6 +491,7 @@ def _cert_args(key: str, **overrides):
         args = {"bucket": f"in-{key.replace('_', '-')}", "domain": "input.example.com"}
         args.update({name: (pem[value] if value in pem else value) for name, value in overrides.items()})
         return args
+
     return build
 
 
@@ -463,82 +504,203 @@ BAD_INPUTS = (
     BadInput("bucket_upper", "bucket with upper case: Demo-Bucket", "cname_info", {"bucket": "Demo-Bucket"}, ("bucket",), "upper-case"),
     BadInput("bucket_underscore", "bucket with an underscore: demo_bucket", "cname_info", {"bucket": "demo_bucket"}, ("bucket",)),
     BadInput("bucket_short", "bucket too short: 'ab'", "cname_info", {"bucket": "ab"}, ("bucket",), "3 to 63"),
-    BadInput("bucket_long", "bucket too long: 64 characters", "cname_token", {"bucket": "b" * 64, "domain": "www.example.com"},
-             ("bucket",), "3 to 63"),
-    BadInput("bucket_leading_hyphen", "bucket with a leading hyphen", "cname", {"bucket": "-demo-bucket", "domain": "www.example.com"},
-             ("bucket",)),
+    BadInput("bucket_long", "bucket too long: 64 characters", "cname_token", {"bucket": "b" * 64, "domain": "www.example.com"}, ("bucket",), "3 to 63"),
+    BadInput("bucket_leading_hyphen", "bucket with a leading hyphen", "cname", {"bucket": "-demo-bucket", "domain": "www.example.com"}, ("bucket",)),
     BadInput("bucket_trailing_hyphen", "bucket with a trailing hyphen", "cname_info", {"bucket": "demo-bucket-"}, ("bucket",)),
     BadInput("domain_empty", "domain empty: ''", "cname", _domain("domain_empty", ""), ("domain",)),
-    BadInput("domain_spaces", "domain with spaces: 'www example.com'", "cname", _domain("domain_spaces", "www example.com"), ("domain",),
-             "white space"),
-    BadInput("domain_label_64", "domain with a 64-character label", "cname", _domain("domain_label_64", "a" * 64 + ".example.com"),
-             ("domain",), "63"),
-    BadInput("domain_254", f"domain of {len(LONG_DOMAIN)} characters", "cname_token", _domain("domain_254", LONG_DOMAIN), ("domain",),
-             "253"),
-    BadInput("domain_non_ascii", "non-ASCII domain: bücher.example.com", "cname", _domain("domain_non_ascii", "bücher.example.com"),
-             ("domain",), "xn--bcher-kva.example.com"),
-    BadInput("domain_wildcard", "wildcard domain: *.example.com", "cname", _domain("domain_wildcard", "*.example.com"), ("domain",),
-             "wildcard"),
-    BadInput("domains_bad_entry", "domains list with a bad second entry", "cname",
-             {"bucket": "in-domains-bad-entry", "domains": ["ok.example.com", "bad_label.example.com"]}, ("domains[1]",)),
-    BadInput("domain_and_domains", "domain and domains together", "cname",
-             {"bucket": "in-domain-and-domains", "domain": "a.example.com", "domains": ["b.example.com"]}, ("domain", "domains"),
-             "mutually exclusive"),
-    BadInput("cert_id_and_certificate", "cert_id together with certificate", "cname_certificate",
-             _cert_args("cert_id_and_certificate", cert_id="12345678-cn-hangzhou", certificate="cert", private_key="key"),
-             ("cert_id", "certificate"), "mutually exclusive"),
-    BadInput("certificate_without_key", "certificate without private_key", "cname_certificate",
-             _cert_args("certificate_without_key", certificate="cert"), ("certificate", "private_key")),
-    BadInput("pem_not_base64", "certificate PEM whose body is not base64", "cname_certificate",
-             _cert_args("pem_not_base64", certificate="-----BEGIN CERTIFICATE-----\nnot*base64*at*all\n-----END CERTIFICATE-----\n",
-                        private_key="key"), ("certificate",)),
-    BadInput("pem_missing_line", "certificate PEM with a line cut out (truncated DER)", "cname_certificate",
-             _cert_args("pem_missing_line", certificate="cert_missing_line", private_key="key"), ("certificate",)),
-    BadInput("pem_no_block", "certificate that is not PEM at all", "cname_certificate",
-             _cert_args("pem_no_block", certificate="just some text", private_key="key"), ("certificate",)),
-    BadInput("key_not_pem", "private_key that is not a PEM key", "cname_certificate",
-             _cert_args("key_not_pem", certificate="cert", private_key="not a key"), ("private_key",)),
-    BadInput("cert_id_malformed", "cert_id without its region: 12345678", "cname_certificate",
-             _cert_args("cert_id_malformed", cert_id="12345678"), ("cert_id",), "12345678-cn-hangzhou"),
-    BadInput("cert_key_mismatch", "private_key of another certificate", "cname_certificate",
-             _cert_args("cert_key_mismatch", certificate="cert", private_key="other_key"), ("private_key", "certificate"),
-             "does not belong to the certificate"),
-    BadInput("cert_leaf_not_first", "chain certificate before the leaf", "cname_certificate",
-             _cert_args("cert_leaf_not_first", certificate="other_then_cert", private_key="key"), ("certificate",),
-             "put the leaf certificate first"),
-    BadInput("cert_expired", "expired certificate", "cname_certificate",
-             _cert_args("cert_expired", certificate="expired_cert", private_key="expired_key"), ("certificate",), "expired on"),
-    BadInput("cert_not_yet_valid", "certificate valid from five days on", "cname_certificate",
-             _cert_args("cert_not_yet_valid", certificate="future_cert", private_key="future_key"), ("certificate", "validate_certificate"),
-             "not valid yet"),
-    BadInput("cert_wrong_name", "certificate for other.example.org", "cname_certificate",
-             _cert_args("cert_wrong_name", certificate="other_cert", private_key="other_key"), ("certificate",),
-             "does not cover input.example.com: it is for other.example.org"),
-    BadInput("cert_min_days_valid", "certificate with 29 days left, min_days_valid: 60", "cname_certificate",
-             _cert_args("cert_min_days_valid", certificate="cert", private_key="key", min_days_valid=60), ("certificate", "min_days_valid"),
-             "in 29 days"),
-    BadInput("cert_path_as_text", "a file path given as certificate", "cname_certificate",
-             _cert_args("cert_path_as_text", certificate="/etc/ssl/input.example.com/fullchain.pem", private_key="key"),
-             ("certificate", "certificate_path"), "is a file path"),
-    BadInput("cert_path_missing", "certificate_path naming no file", "cname_certificate",
-             _cert_args("cert_path_missing", certificate_path="/nonexistent/input.example.com/fullchain.pem", private_key="key"),
-             ("certificate_path",), "does not exist"),
-    BadInput("endpoint_ftp", "endpoint with scheme ftp://", "cname_info", {"bucket": "in-endpoint-ftp", "endpoint": "ftp://127.0.0.1:21"},
-             ("endpoint",), "ftp"),
-    BadInput("endpoint_space", "endpoint with a space in its host", "cname_info",
-             {"bucket": "in-endpoint-space", "endpoint": "http://127.0.0 .1:{port}"},
-             ("endpoint",), "contains a space"),
-    BadInput("endpoint_password_only", "endpoint with a password and no user: http://:password@host", "cname_info",
-             {"bucket": "in-endpoint-password-only", "endpoint": "http://:Pa55word-in-endpoint@{emu}"}, ("endpoint",),
-             "holds a user name or password", hidden="Pa55word-in-endpoint"),
-    BadInput("endpoint_missing_colon", "endpoint missing the scheme's colon: http//host:port", "cname_info",
-             {"bucket": "in-endpoint-missing-colon", "endpoint": "http//{emu}"}, ("endpoint",), "looks like a malformed scheme"),
-    BadInput("domain_list", "a YAML list given to domain", "cname",
-             {"bucket": "in-domain-list", "domain": ["a.example.com", "b.example.com"]}, ("domain", "domains"), "is a list"),
-    BadInput("purge_with_domain", "purge: true with domain", "cname",
-             {"bucket": "in-purge-with-domain", "domain": "a.example.com", "purge": True}, ("purge", "domains")),
-    BadInput("v4_without_region", "signature_version v4 and an IP endpoint, no region", "cname_info",
-             {"bucket": "in-v4-without-region", "region": OMIT, "signature_version": "v4"}, ("region",), "v4"),
+    BadInput("domain_spaces", "domain with spaces: 'www example.com'", "cname", _domain("domain_spaces", "www example.com"), ("domain",), "white space"),
+    BadInput("domain_label_64", "domain with a 64-character label", "cname", _domain("domain_label_64", "a" * 64 + ".example.com"), ("domain",), "63"),
+    BadInput("domain_254", f"domain of {len(LONG_DOMAIN)} characters", "cname_token", _domain("domain_254", LONG_DOMAIN), ("domain",), "253"),
+    BadInput(
+        "domain_non_ascii",
+        "non-ASCII domain: bücher.example.com",
+        "cname",
+        _domain("domain_non_ascii", "bücher.example.com"),
+        ("domain",),
+        "xn--bcher-kva.example.com",
+    ),
+    BadInput("domain_wildcard", "wildcard domain: *.example.com", "cname", _domain("domain_wildcard", "*.example.com"), ("domain",), "wildcard"),
+    BadInput(
+        "domains_bad_entry",
+        "domains list with a bad second entry",
+        "cname",
+        {"bucket": "in-domains-bad-entry", "domains": ["ok.example.com", "bad_label.example.com"]},
+        ("domains[1]",),
+    ),
+    BadInput(
+        "domain_and_domains",
+        "domain and domains together",
+        "cname",
+        {"bucket": "in-domain-and-domains", "domain": "a.example.com", "domains": ["b.example.com"]},
+        ("domain", "domains"),
+        "mutually exclusive",
+    ),
+    BadInput(
+        "cert_id_and_certificate",
+        "cert_id together with certificate",
+        "cname_certificate",
+        _cert_args("cert_id_and_certificate", cert_id="12345678-cn-hangzhou", certificate="cert", private_key="key"),
+        ("cert_id", "certificate"),
+        "mutually exclusive",
+    ),
+    BadInput(
+        "certificate_without_key",
+        "certificate without private_key",
+        "cname_certificate",
+        _cert_args("certificate_without_key", certificate="cert"),
+        ("certificate", "private_key"),
+    ),
+    BadInput(
+        "pem_not_base64",
+        "certificate PEM whose body is not base64",
+        "cname_certificate",
+        _cert_args("pem_not_base64", certificate="-----BEGIN CERTIFICATE-----\nnot*base64*at*all\n-----END CERTIFICATE-----\n", private_key="key"),
+        ("certificate",),
+    ),
+    BadInput(
+        "pem_missing_line",
+        "certificate PEM with a line cut out (truncated DER)",
+        "cname_certificate",
+        _cert_args("pem_missing_line", certificate="cert_missing_line", private_key="key"),
+        ("certificate",),
+    ),
+    BadInput(
+        "pem_no_block",
+        "certificate that is not PEM at all",
+        "cname_certificate",
+        _cert_args("pem_no_block", certificate="just some text", private_key="key"),
+        ("certificate",),
+    ),
+    BadInput(
+        "key_not_pem",
+        "private_key that is not a PEM key",
+        "cname_certificate",
+        _cert_args("key_not_pem", certificate="cert", private_key="not a key"),
+        ("private_key",),
+    ),
+    BadInput(
+        "cert_id_malformed",
+        "cert_id without its region: 12345678",
+        "cname_certificate",
+        _cert_args("cert_id_malformed", cert_id="12345678"),
+        ("cert_id",),
+        "12345678-cn-hangzhou",
+    ),
+    BadInput(
+        "cert_key_mismatch",
+        "private_key of another certificate",
+        "cname_certificate",
+        _cert_args("cert_key_mismatch", certificate="cert", private_key="other_key"),
+        ("private_key", "certificate"),
+        "does not belong to the certificate",
+    ),
+    BadInput(
+        "cert_leaf_not_first",
+        "chain certificate before the leaf",
+        "cname_certificate",
+        _cert_args("cert_leaf_not_first", certificate="other_then_cert", private_key="key"),
+        ("certificate",),
+        "put the leaf certificate first",
+    ),
+    BadInput(
+        "cert_expired",
+        "expired certificate",
+        "cname_certificate",
+        _cert_args("cert_expired", certificate="expired_cert", private_key="expired_key"),
+        ("certificate",),
+        "expired on",
+    ),
+    BadInput(
+        "cert_not_yet_valid",
+        "certificate valid from five days on",
+        "cname_certificate",
+        _cert_args("cert_not_yet_valid", certificate="future_cert", private_key="future_key"),
+        ("certificate", "validate_certificate"),
+        "not valid yet",
+    ),
+    BadInput(
+        "cert_wrong_name",
+        "certificate for other.example.org",
+        "cname_certificate",
+        _cert_args("cert_wrong_name", certificate="other_cert", private_key="other_key"),
+        ("certificate",),
+        "does not cover input.example.com: it is for other.example.org",
+    ),
+    BadInput(
+        "cert_min_days_valid",
+        "certificate with 29 days left, min_days_valid: 60",
+        "cname_certificate",
+        _cert_args("cert_min_days_valid", certificate="cert", private_key="key", min_days_valid=60),
+        ("certificate", "min_days_valid"),
+        "in 29 days",
+    ),
+    BadInput(
+        "cert_path_as_text",
+        "a file path given as certificate",
+        "cname_certificate",
+        _cert_args("cert_path_as_text", certificate="/etc/ssl/input.example.com/fullchain.pem", private_key="key"),
+        ("certificate", "certificate_path"),
+        "is a file path",
+    ),
+    BadInput(
+        "cert_path_missing",
+        "certificate_path naming no file",
+        "cname_certificate",
+        _cert_args("cert_path_missing", certificate_path="/nonexistent/input.example.com/fullchain.pem", private_key="key"),
+        ("certificate_path",),
+        "does not exist",
+    ),
+    BadInput(
+        "endpoint_ftp", "endpoint with scheme ftp://", "cname_info", {"bucket": "in-endpoint-ftp", "endpoint": "ftp://127.0.0.1:21"}, ("endpoint",), "ftp"
+    ),
+    BadInput(
+        "endpoint_space",
+        "endpoint with a space in its host",
+        "cname_info",
+        {"bucket": "in-endpoint-space", "endpoint": "http://127.0.0 .1:{port}"},
+        ("endpoint",),
+        "contains a space",
+    ),
+    BadInput(
+        "endpoint_password_only",
+        "endpoint with a password and no user: http://:password@host",
+        "cname_info",
+        {"bucket": "in-endpoint-password-only", "endpoint": "http://:Pa55word-in-endpoint@{emu}"},
+        ("endpoint",),
+        "holds a user name or password",
+        hidden="Pa55word-in-endpoint",
+    ),
+    BadInput(
+        "endpoint_missing_colon",
+        "endpoint missing the scheme's colon: http//host:port",
+        "cname_info",
+        {"bucket": "in-endpoint-missing-colon", "endpoint": "http//{emu}"},
+        ("endpoint",),
+        "looks like a malformed scheme",
+    ),
+    BadInput(
+        "domain_list",
+        "a YAML list given to domain",
+        "cname",
+        {"bucket": "in-domain-list", "domain": ["a.example.com", "b.example.com"]},
+        ("domain", "domains"),
+        "is a list",
+    ),
+    BadInput(
+        "purge_with_domain",
+        "purge: true with domain",
+        "cname",
+        {"bucket": "in-purge-with-domain", "domain": "a.example.com", "purge": True},
+        ("purge", "domains"),
+    ),
+    BadInput(
+        "v4_without_region",
+        "signature_version v4 and an IP endpoint, no region",
+        "cname_info",
+        {"bucket": "in-v4-without-region", "region": OMIT, "signature_version": "v4"},
+        ("region",),
+        "v4",
+    ),
     BadInput("timeout_zero", "timeout: 0", "cname_info", {"bucket": "in-timeout-zero", "timeout": 0}, ("timeout",)),
     BadInput("retries_negative", "retries: -1", "cname_info", {"bucket": "in-retries-negative", "retries": -1}, ("retries",)),
 )
@@ -565,6 +727,7 @@ def input_check(case: BadInput):
         if case.hidden:
             assert case.hidden not in json.dumps(result), "the secret of the input appears in the result"
         assert not traceback_problems(run, result)
+
     return check
 
 
@@ -573,8 +736,7 @@ def check_no_request_at_all(run, row):
     known = {case.bucket for case in BAD_INPUTS if case.known_bug}
     stray = [entry for entry in run.log if _path_bucket(entry) not in known]
     refused = sum(bool(result.get("failed")) for result in run.results.values())
-    row.outcome = (f"{len(run.results)} tasks, {refused} refused; requests logged: {len(run.log)}, "
-                   f"{len(run.log) - len(stray)} of them by the known-bug row(s)")
+    row.outcome = f"{len(run.results)} tasks, {refused} refused; requests logged: {len(run.log)}, {len(run.log) - len(stray)} of them by the known-bug row(s)"
     assert refused == len(BAD_INPUTS)
     assert stray == []
 
@@ -591,8 +753,13 @@ def secret_material() -> dict:
     if not _SECRET_MATERIAL:
         cert, key = make_certificate(SECRET_DOMAIN, rsa_bits=2048)
         body = [line for line in key.strip().splitlines() if not line.startswith("-----")]
-        needles = {"access_key_secret": STS_SECRET, "security_token": STS_TOKEN, "wrong access_key_secret": WRONG_SECRET,
-                   "private_key (PEM)": key.strip(), "private_key (base64 body)": "".join(body)}
+        needles = {
+            "access_key_secret": STS_SECRET,
+            "security_token": STS_TOKEN,
+            "wrong access_key_secret": WRONG_SECRET,
+            "private_key (PEM)": key.strip(),
+            "private_key (base64 body)": "".join(body),
+        }
         needles.update({f"private_key line {number}": line for number, line in enumerate(body, 1) if len(line) >= 16})
         _SECRET_MATERIAL.update(cert=cert, key=key, needles=needles)
     return _SECRET_MATERIAL
@@ -607,14 +774,19 @@ def _secret_tasks(emu, mode: str) -> list:
         creds = {"access_key_id": OMIT, "access_key_secret": OMIT}
         private_key = "{{ lookup('ansible.builtin.env', 'RELIABILITY_PRIVATE_KEY') }}"
     base = dict(creds, domain=SECRET_DOMAIN)
-    rotate = {"url": f"{emu.endpoint}/_emulator/credentials", "method": "POST", "body_format": "json",
-              "body": {"access_key_id": STS_KEY_ID, "access_key_secret": ROTATED_SERVER_SECRET, "owner": OWNER, "security_token": STS_TOKEN}}
-    tasks = [Task("cname_token", "cname_token", oss_args(emu, **base)),
-             Task("cname", "cname", oss_args(emu, **base)),
-             Task("cname_certificate", "cname_certificate", oss_args(emu, **base, certificate=material["cert"], private_key=private_key)),
-             Task("cname_certificate_again", "cname_certificate",
-                  oss_args(emu, **base, certificate=material["cert"], private_key=private_key)),
-             Task("cname_info", "cname_info", oss_args(emu, **base, include_token=True))]
+    rotate = {
+        "url": f"{emu.endpoint}/_emulator/credentials",
+        "method": "POST",
+        "body_format": "json",
+        "body": {"access_key_id": STS_KEY_ID, "access_key_secret": ROTATED_SERVER_SECRET, "owner": OWNER, "security_token": STS_TOKEN},
+    }
+    tasks = [
+        Task("cname_token", "cname_token", oss_args(emu, **base)),
+        Task("cname", "cname", oss_args(emu, **base)),
+        Task("cname_certificate", "cname_certificate", oss_args(emu, **base, certificate=material["cert"], private_key=private_key)),
+        Task("cname_certificate_again", "cname_certificate", oss_args(emu, **base, certificate=material["cert"], private_key=private_key)),
+        Task("cname_info", "cname_info", oss_args(emu, **base, include_token=True)),
+    ]
     upload = dict(base, certificate=material["cert"], private_key=private_key, force=True)
     if mode == "options":
         # A wrong secret: OSS answers SignatureDoesNotMatch with a CanonicalRequest that holds the security token.
@@ -630,12 +802,16 @@ def _secret_tasks(emu, mode: str) -> list:
 def _secret_run(emu, directory, mode: str):
     material = secret_material()
     emu.control("POST", "ownership", {"mode": "token"})
-    emu.control("POST", "credentials", {"access_key_id": STS_KEY_ID, "access_key_secret": STS_SECRET, "owner": OWNER,
-                                        "security_token": STS_TOKEN, "expiration": "2099-01-01T00:00:00Z"})
+    emu.control(
+        "POST",
+        "credentials",
+        {"access_key_id": STS_KEY_ID, "access_key_secret": STS_SECRET, "owner": OWNER, "security_token": STS_TOKEN, "expiration": "2099-01-01T00:00:00Z"},
+    )
     env = {"ANSIBLE_LOG_PATH": str(directory / "out" / "ansible.log")}
     if mode == "environment":
-        env.update(ALICLOUD_ACCESS_KEY_ID=STS_KEY_ID, ALICLOUD_ACCESS_KEY_SECRET=STS_SECRET, ALICLOUD_SECURITY_TOKEN=STS_TOKEN,
-                   RELIABILITY_PRIVATE_KEY=material["key"])
+        env.update(
+            ALICLOUD_ACCESS_KEY_ID=STS_KEY_ID, ALICLOUD_ACCESS_KEY_SECRET=STS_SECRET, ALICLOUD_SECURITY_TOKEN=STS_TOKEN, RELIABILITY_PRIVATE_KEY=material["key"]
+        )
     return run_playbook(directory, emu, _secret_tasks(emu, mode), env=env, verbosity=4, diff=True)
 
 
@@ -660,8 +836,9 @@ def secret_task_check(key: str, expect_changed: bool | None):
         places = {"the result": json.dumps(result), "the diff": json.dumps(result.get("diff")), "the task's -vvvv output": run.task_output(key)}
         leaks = [f"{name} in {place}" for place, text in places.items() for name in find_needles(text, needles)]
         shown = run.task_output(key)
-        row.outcome = (f"{describe(result)}; {len(shown.splitlines())} output lines scanned; "
-                       + ("LEAKS: " + ", ".join(leaks) if leaks else f"none of {len(needles)} secret values found"))
+        row.outcome = f"{describe(result)}; {len(shown.splitlines())} output lines scanned; " + (
+            "LEAKS: " + ", ".join(leaks) if leaks else f"none of {len(needles)} secret values found"
+        )
         assert shown, "the task's output was not found"
         if key == "failure":
             assert result.get("failed") and "SignatureDoesNotMatch" in result["msg"], result.get("msg")
@@ -670,6 +847,7 @@ def secret_task_check(key: str, expect_changed: bool | None):
             if expect_changed is not None:
                 assert result["changed"] is expect_changed
         assert not leaks
+
     return check
 
 
@@ -683,9 +861,10 @@ def check_secret_files(run, row):
         text = path.read_bytes().decode("utf-8", "replace")
         leaks += [f"{name} in {path.relative_to(run.directory)}" for name in find_needles(text, needles)]
     log = run.directory / "out" / "ansible.log"
-    row.outcome = (f"{len(run.output.splitlines())} output lines and {len(files)} files scanned "
-                   f"({', '.join(str(path.relative_to(run.directory)) for path in files[:4])}...); "
-                   + ("LEAKS: " + ", ".join(leaks) if leaks else "no secret found"))
+    row.outcome = (
+        f"{len(run.output.splitlines())} output lines and {len(files)} files scanned "
+        f"({', '.join(str(path.relative_to(run.directory)) for path in files[:4])}...); " + ("LEAKS: " + ", ".join(leaks) if leaks else "no secret found")
+    )
     assert log.exists() and log.stat().st_size > 1000, "ANSIBLE_LOG_PATH was not written"
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output or "********" in run.output, "no masked value seen: was -vvvv on?"
     assert not leaks
@@ -696,66 +875,123 @@ def check_secret_files(run, row):
 # ================================================================================================================
 
 # Rows that show a bug of the modules (not of this suite): reported, and kept visible in the table. Keyed by test id.
-KNOWN_BUGS: dict = {
-}
+KNOWN_BUGS: dict = {}
 
 
 def _rows():
     rows = [
-        ("fault", "5xx-then-success", "HTTP 500 then 503 on ListCname, then a good answer", "converges: ok, 3 attempts in the log",
-         check_5xx_then_success),
+        ("fault", "5xx-then-success", "HTTP 500 then 503 on ListCname, then a good answer", "converges: ok, 3 attempts in the log", check_5xx_then_success),
     ]
-    for fault, subject in (("drop", "connection dropped before the server applied it"),
-                           ("drop_after_apply", "connection dropped after the server applied it")):
+    for fault, subject in (("drop", "connection dropped before the server applied it"), ("drop_after_apply", "connection dropped after the server applied it")):
         name = "drop-before-apply" if fault == "drop" else "drop-after-apply"
-        for operation, first, second in (("CreateCnameToken", "token", "token_again"), ("PutCname", "bind", "bind_again"),
-                                         ("DeleteCname", "unbind", "unbind_again")):
-            rows.append(("fault", name, f"{operation}: {subject}", "retried; changed once (rerun unchanged); state right",
-                         write_check(operation, first, second, fault)))
+        for operation, first, second in (
+            ("CreateCnameToken", "token", "token_again"),
+            ("PutCname", "bind", "bind_again"),
+            ("DeleteCname", "unbind", "unbind_again"),
+        ):
+            rows.append(
+                ("fault", name, f"{operation}: {subject}", "retried; changed once (rerun unchanged); state right", write_check(operation, first, second, fault))
+            )
     rows += [
-        ("fault", "timeout-every-attempt", "answers 2 s late on every attempt (timeout 0.5, retries 1)",
-         "2 attempts, then a failure naming the timeout", check_timeout_every_attempt),
-        ("fault", "timeout-first-attempt", "answer 2 s late on the first attempt only (timeout 0.5)", "retried, then ok",
-         check_timeout_first_attempt),
-        ("fault", "persistent-503", "HTTP 503 on every attempt (retries 2)", "fails after exactly 3 attempts; message has the last request id",
-         check_persistent_503),
+        (
+            "fault",
+            "timeout-every-attempt",
+            "answers 2 s late on every attempt (timeout 0.5, retries 1)",
+            "2 attempts, then a failure naming the timeout",
+            check_timeout_every_attempt,
+        ),
+        ("fault", "timeout-first-attempt", "answer 2 s late on the first attempt only (timeout 0.5)", "retried, then ok", check_timeout_first_attempt),
+        (
+            "fault",
+            "persistent-503",
+            "HTTP 503 on every attempt (retries 2)",
+            "fails after exactly 3 attempts; message has the last request id",
+            check_persistent_503,
+        ),
     ]
     for index, (kind, subject, phrases) in enumerate(BODY_FAULTS):
-        rows.append(("fault", "bad-bodies", subject, "clear one-line failure with the request id, no traceback, < 5 s",
-                     body_check(index, kind, phrases)))
+        rows.append(("fault", "bad-bodies", subject, "clear one-line failure with the request id, no traceback, < 5 s", body_check(index, kind, phrases)))
     rows += [
-        ("fault", "token-expires-between-runs", "cname_token, then 73 h pass, then cname_token again",
-         "the second run creates a new token (changed, different)", check_token_expires),
-        ("auth", "authentication", "wrong access_key_secret", "fails: signature did not match, says what to check; not retried",
-         auth_check("wrong_secret", ACCESS_KEY_ID, ("SignatureDoesNotMatch", "signature did not match", "access_key_secret"),
-                    absent=(WRONG_SECRET,))),
-        ("auth", "authentication", "unknown access_key_id", "fails: InvalidAccessKeyId, names access_key_id",
-         auth_check("unknown_key", "LTAI5tNoSuchKeyReliability", ("InvalidAccessKeyId", "access_key_id"))),
+        (
+            "fault",
+            "token-expires-between-runs",
+            "cname_token, then 73 h pass, then cname_token again",
+            "the second run creates a new token (changed, different)",
+            check_token_expires,
+        ),
+        (
+            "auth",
+            "authentication",
+            "wrong access_key_secret",
+            "fails: signature did not match, says what to check; not retried",
+            auth_check("wrong_secret", ACCESS_KEY_ID, ("SignatureDoesNotMatch", "signature did not match", "access_key_secret"), absent=(WRONG_SECRET,)),
+        ),
+        (
+            "auth",
+            "authentication",
+            "unknown access_key_id",
+            "fails: InvalidAccessKeyId, names access_key_id",
+            auth_check("unknown_key", "LTAI5tNoSuchKeyReliability", ("InvalidAccessKeyId", "access_key_id")),
+        ),
         ("auth", "clock-skew", f"the host's clock {SKEW_SECONDS // 60} minutes behind OSS", "fails: the clock is skewed; not retried", check_clock_skew),
-        ("auth", "authentication", "STS key without its security_token", "fails: names the missing security_token",
-         auth_check("sts_token_missing", DEFAULT_STS["access_key_id"], ("InvalidAccessKeyId", "security_token"))),
-        ("auth", "authentication", "STS key with a wrong security_token", "fails: InvalidSecurityToken, names security_token",
-         auth_check("sts_token_wrong", DEFAULT_STS["access_key_id"], ("InvalidSecurityToken", "security_token"), bucket="other-bucket")),
-        ("auth", "authentication", "STS credential expired (service clock 2 h later)", "fails: SecurityTokenExpired, says to renew",
-         auth_check("sts_token_expired", EXPIRING_STS["access_key_id"], ("SecurityTokenExpired", "expired"))),
-        ("tls", "tls", "HTTPS, self-signed certificate, default settings", "refused: says REQUESTS_CA_BUNDLE or validate_certs",
-         check_tls_default),
+        (
+            "auth",
+            "authentication",
+            "STS key without its security_token",
+            "fails: names the missing security_token",
+            auth_check("sts_token_missing", DEFAULT_STS["access_key_id"], ("InvalidAccessKeyId", "security_token")),
+        ),
+        (
+            "auth",
+            "authentication",
+            "STS key with a wrong security_token",
+            "fails: InvalidSecurityToken, names security_token",
+            auth_check("sts_token_wrong", DEFAULT_STS["access_key_id"], ("InvalidSecurityToken", "security_token"), bucket="other-bucket"),
+        ),
+        (
+            "auth",
+            "authentication",
+            "STS credential expired (service clock 2 h later)",
+            "fails: SecurityTokenExpired, says to renew",
+            auth_check("sts_token_expired", EXPIRING_STS["access_key_id"], ("SecurityTokenExpired", "expired")),
+        ),
+        ("tls", "tls", "HTTPS, self-signed certificate, default settings", "refused: says REQUESTS_CA_BUNDLE or validate_certs", check_tls_default),
         ("tls", "tls", "HTTPS, self-signed, validate_certs: false", "accepted", tls_accepted_check("validate_certs_false", "other-bucket")),
         ("tls", "tls", "HTTPS, certificate in REQUESTS_CA_BUNDLE", "accepted", tls_accepted_check("ca_bundle", "sg-bucket")),
     ]
     for case in BAD_INPUTS:
-        rows.append(("input", "bad-input", f"{case.module}: {case.subject}", f"refused before any request, naming {', '.join(case.options)}",
-                     input_check(case), case.known_bug))
-    rows.append(("input (all)", "bad-input", f"all {len(BAD_INPUTS)} bad inputs above, one playbook",
-                 "emulator request log empty (but for known-bug rows)", check_no_request_at_all))
+        rows.append(
+            (
+                "input",
+                "bad-input",
+                f"{case.module}: {case.subject}",
+                f"refused before any request, naming {', '.join(case.options)}",
+                input_check(case),
+                case.known_bug,
+            )
+        )
+    rows.append(
+        (
+            "input (all)",
+            "bad-input",
+            f"all {len(BAD_INPUTS)} bad inputs above, one playbook",
+            "emulator request log empty (but for known-bug rows)",
+            check_no_request_at_all,
+        )
+    )
     for mode in ("options", "environment"):
         name = f"secrets-{mode}"
-        for key, changed in (("cname_token", True), ("cname", True), ("cname_certificate", True), ("cname_certificate_again", False),
-                             ("cname_info", False), ("failure", None)):
+        for key, changed in (
+            ("cname_token", True),
+            ("cname", True),
+            ("cname_certificate", True),
+            ("cname_certificate_again", False),
+            ("cname_info", False),
+            ("failure", None),
+        ):
             subject = f"{mode}: {key} at -vvvv --diff" if key != "failure" else f"{mode}: SignatureDoesNotMatch echoing the STS token"
             rows.append(("secret", name, subject, "no secret in result, diff or output", secret_task_check(key, changed)))
-        rows.append(("secret", name, f"{mode}: whole run", "no secret in stdout, stderr, ANSIBLE_LOG_PATH or any file written",
-                     check_secret_files))
+        rows.append(("secret", name, f"{mode}: whole run", "no secret in stdout, stderr, ANSIBLE_LOG_PATH or any file written", check_secret_files))
     params = []
     for index, (section, scenario_name, subject, expected, check, *bug) in enumerate(rows):
         case = Case(index, section, subject, expected, scenario_name, check)

@@ -44,6 +44,7 @@ ROLE = RoleRequest(ROLE_ARN, "ansible-alicloud-oss", 3600)
 # Fake HTTP
 # ---------------------------------------------------------------------------------------------
 
+
 class Harness(NamedTuple):
     transport: CredentialTransport
     adapter: FakeAdapter
@@ -61,20 +62,30 @@ def harness(answers, retries=2, timeout=30.0):
     session.mount("https://", adapter)
     sleeps = []
     nonces = iter(f"nonce-{number}" for number in range(1, 100))
-    transport = CredentialTransport(timeout=timeout, retries=retries, session=session, sleep=sleeps.append, jitter=lambda: 0.5,
-                                    clock=lambda: NOW, nonce=lambda: next(nonces))
+    transport = CredentialTransport(
+        timeout=timeout, retries=retries, session=session, sleep=sleeps.append, jitter=lambda: 0.5, clock=lambda: NOW, nonce=lambda: next(nonces)
+    )
     return Harness(transport, adapter, sleeps)
 
 
 def sts_ok(key_id="STS.NTtemporary", expiration="2025-04-17T16:39:12Z"):
-    return (200, {"RequestId": "rid-ok", "AssumedRoleUser": {"Arn": ROLE_ARN + "/s", "AssumedRoleId": "3:s"},
-                  "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN,
-                                  "Expiration": expiration}}, {"Content-Type": "application/json"})
+    return (
+        200,
+        {
+            "RequestId": "rid-ok",
+            "AssumedRoleUser": {"Arn": ROLE_ARN + "/s", "AssumedRoleId": "3:s"},
+            "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN, "Expiration": expiration},
+        },
+        {"Content-Type": "application/json"},
+    )
 
 
 def sts_error(status, code, message, request_id="rid-err"):
-    return (status, {"RequestId": request_id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message,
-                     "Recommend": "https://api.aliyun.com/troubleshoot?q=" + code}, {"Content-Type": "application/json"})
+    return (
+        status,
+        {"RequestId": request_id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + code},
+        {"Content-Type": "application/json"},
+    )
 
 
 def assert_no_secret(text):
@@ -85,6 +96,7 @@ def assert_no_secret(text):
 
 def independent_signature(method, params, secret):
     """The RPC signature computed here from the documentation's prose, without the module's helpers."""
+
     def encode(text):
         return "".join(chr(b) if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "-_.~") else f"%{b:02X}" for b in text.encode())
 
@@ -94,8 +106,20 @@ def independent_signature(method, params, secret):
 
 
 def metadata_ok(key_id="STS.NTecs"):
-    return (200, json.dumps({"AccessKeyId": key_id, "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN,
-                             "Expiration": "2025-04-17T21:39:12Z", "LastUpdated": "2025-04-17T15:39:12Z", "Code": "Success"}).encode(), {})
+    return (
+        200,
+        json.dumps(
+            {
+                "AccessKeyId": key_id,
+                "AccessKeySecret": TEMP_SECRET,
+                "SecurityToken": TEMP_TOKEN,
+                "Expiration": "2025-04-17T21:39:12Z",
+                "LastUpdated": "2025-04-17T15:39:12Z",
+                "Code": "Success",
+            }
+        ).encode(),
+        {},
+    )
 
 
 TOKEN_ANSWER = (200, METADATA_SESSION_TOKEN.encode(), {})

@@ -13,11 +13,11 @@ if typing.TYPE_CHECKING:
     from .auth import Credential
     from .server import Emulator
 
-__all__ = ['Credential', 'Emulator']
-_LAZY = {'Credential': '.auth', 'Emulator': '.server'}
+__all__ = ["Credential", "Emulator"]
+_LAZY = {"Credential": ".auth", "Emulator": ".server"}
 
 
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

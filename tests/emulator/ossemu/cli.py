@@ -15,42 +15,56 @@ from .server import Emulator
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog='serve.py', description='Local OSS emulator for the bucket CNAME API.')
-    parser.add_argument('--host', default='127.0.0.1', help='address to bind (default 127.0.0.1)')
-    parser.add_argument('--port', type=int, default=0, help='port to bind; 0 picks a free port (default)')
-    parser.add_argument('--config', default=DEFAULT_CONFIG_PATH, help='JSON config (default tests/emulator/default-config.json)')
-    parser.add_argument('--state-file', help='load state from this JSON file if present and save it after every change')
-    parser.add_argument('--request-log', help='append one JSON line per OSS request to this file')
-    parser.add_argument('--port-file', help='write the bound port number to this file once listening')
-    parser.add_argument('--latency-ms', type=float, default=0, help='delay every OSS answer by this many milliseconds')
-    parser.add_argument('--ownership', choices=('dns', 'token'), help='domain ownership check (default: from the config)')
-    parser.add_argument('--tls-cert', help='PEM certificate chain: serve HTTPS')
-    parser.add_argument('--tls-key', help='PEM private key for --tls-cert')
-    parser.add_argument('--fault', action='append', default=[], metavar='JSON',
-                        help='queue a fault at start, e.g. \'{"kind": "status", "count": 2, "status": 503}\' (repeatable)')
+    parser = argparse.ArgumentParser(prog="serve.py", description="Local OSS emulator for the bucket CNAME API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
+    parser.add_argument("--config", default=DEFAULT_CONFIG_PATH, help="JSON config (default tests/emulator/default-config.json)")
+    parser.add_argument("--state-file", help="load state from this JSON file if present and save it after every change")
+    parser.add_argument("--request-log", help="append one JSON line per OSS request to this file")
+    parser.add_argument("--port-file", help="write the bound port number to this file once listening")
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay every OSS answer by this many milliseconds")
+    parser.add_argument("--ownership", choices=("dns", "token"), help="domain ownership check (default: from the config)")
+    parser.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='queue a fault at start, e.g. \'{"kind": "status", "count": 2, "status": 503}\' (repeatable)',
+    )
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
-        print('serve.py: --tls-cert and --tls-key go together', file=sys.stderr)
+        print("serve.py: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
     try:
-        emulator = Emulator(config=args.config, ownership=args.ownership, latency_ms=args.latency_ms, request_log=args.request_log,
-                            state_file=args.state_file, host=args.host, port=args.port, tls_cert=args.tls_cert, tls_key=args.tls_key)
+        emulator = Emulator(
+            config=args.config,
+            ownership=args.ownership,
+            latency_ms=args.latency_ms,
+            request_log=args.request_log,
+            state_file=args.state_file,
+            host=args.host,
+            port=args.port,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+        )
         for spec in args.fault:
             emulator.add_fault(**json.loads(spec))
     except (ConfigError, FaultError, OSError, ValueError, TypeError) as error:
-        print('serve.py: %s' % error, file=sys.stderr)
+        print("serve.py: %s" % error, file=sys.stderr)
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     signal.signal(signal.SIGINT, lambda *_args: stop.set())
     endpoint = emulator.start()
-    print('OSS emulator listening on %s' % endpoint, flush=True)
+    print("OSS emulator listening on %s" % endpoint, flush=True)
     if args.port_file:
-        _write_atomically(args.port_file, '%d\n' % emulator.port)
+        _write_atomically(args.port_file, "%d\n" % emulator.port)
     try:
         while not stop.wait(0.2):
             pass
@@ -60,7 +74,7 @@ def main(argv=None):
 
 
 def _write_atomically(path, text):
-    temporary = '%s.%d.tmp' % (path, os.getpid())
-    with open(temporary, 'w', encoding='utf-8') as handle:
+    temporary = "%s.%d.tmp" % (path, os.getpid())
+    with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(temporary, path)

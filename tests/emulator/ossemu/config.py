@@ -6,29 +6,29 @@ import copy
 import json
 import os
 
-DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'default-config.json')
+DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "default-config.json")
 
 # Tunables with their OSS values; tests lower the limits to stay fast.
 DEFAULTS = {
-    'ownership': 'dns',
-    'delete_unbound': '404',
-    'token_limit': 1000,
-    'cname_limit': 100,
-    'token_ttl_seconds': 72 * 3600,
-    'max_skew_seconds': 15 * 60,
-    'cas_region': 'cn-hangzhou',
-    'accounts': [],
-    'sts': [],
-    'buckets': [],
-    'certificates': [],
-    'roles': [],
-    'oidc_providers': [],
-    'ecs_instance_role': None,
-    'metadata_hardened': False,
+    "ownership": "dns",
+    "delete_unbound": "404",
+    "token_limit": 1000,
+    "cname_limit": 100,
+    "token_ttl_seconds": 72 * 3600,
+    "max_skew_seconds": 15 * 60,
+    "cas_region": "cn-hangzhou",
+    "accounts": [],
+    "sts": [],
+    "buckets": [],
+    "certificates": [],
+    "roles": [],
+    "oidc_providers": [],
+    "ecs_instance_role": None,
+    "metadata_hardened": False,
 }
 
-OWNERSHIP_MODES = ('dns', 'token')
-DELETE_UNBOUND_MODES = ('404', '200')
+OWNERSHIP_MODES = ("dns", "token")
+DELETE_UNBOUND_MODES = ("404", "200")
 
 
 class ConfigError(ValueError):
@@ -42,50 +42,50 @@ def load_config(source=None):
     if isinstance(source, dict):
         raw = copy.deepcopy(source)
     else:
-        with open(source, encoding='utf-8') as handle:
+        with open(source, encoding="utf-8") as handle:
             raw = json.load(handle)
     config = copy.deepcopy(DEFAULTS)
     config.update(raw)
-    config['delete_unbound'] = str(config['delete_unbound'])
+    config["delete_unbound"] = str(config["delete_unbound"])
     check_config(config)
     return config
 
 
 def check_config(config):
-    _require(config['ownership'] in OWNERSHIP_MODES, 'ownership must be one of %s' % (OWNERSHIP_MODES,))
-    _require(config['delete_unbound'] in DELETE_UNBOUND_MODES, 'delete_unbound must be one of %s' % (DELETE_UNBOUND_MODES,))
-    for key in ('token_limit', 'cname_limit', 'token_ttl_seconds', 'max_skew_seconds'):
-        _require(isinstance(config[key], int) and config[key] > 0, '%s must be a positive integer' % key)
-    for account in config['accounts']:
-        _require_keys(account, ('access_key_id', 'access_key_secret', 'owner'), 'accounts')
-    for sts in config['sts']:
-        _require_keys(sts, ('access_key_id', 'access_key_secret', 'security_token', 'owner', 'expiration'), 'sts')
-    for bucket in config['buckets']:
-        _require_keys(bucket, ('name', 'region', 'owner'), 'buckets')
-    for cert in config['certificates']:
-        _require_keys(cert, ('cert_id', 'owner', 'fingerprint', 'valid_start_date', 'valid_end_date'), 'certificates')
+    _require(config["ownership"] in OWNERSHIP_MODES, "ownership must be one of %s" % (OWNERSHIP_MODES,))
+    _require(config["delete_unbound"] in DELETE_UNBOUND_MODES, "delete_unbound must be one of %s" % (DELETE_UNBOUND_MODES,))
+    for key in ("token_limit", "cname_limit", "token_ttl_seconds", "max_skew_seconds"):
+        _require(isinstance(config[key], int) and config[key] > 0, "%s must be a positive integer" % key)
+    for account in config["accounts"]:
+        _require_keys(account, ("access_key_id", "access_key_secret", "owner"), "accounts")
+    for sts in config["sts"]:
+        _require_keys(sts, ("access_key_id", "access_key_secret", "security_token", "owner", "expiration"), "sts")
+    for bucket in config["buckets"]:
+        _require_keys(bucket, ("name", "region", "owner"), "buckets")
+    for cert in config["certificates"]:
+        _require_keys(cert, ("cert_id", "owner", "fingerprint", "valid_start_date", "valid_end_date"), "certificates")
     _check_credential_services(config)
 
 
 def _check_credential_services(config):
-    for role in config['roles']:
-        _require_keys(role, ('arn', 'owner'), 'roles')
-        _require(':role/' in role['arn'], 'roles entry %r: arn must read acs:ram::<account>:role/<name>' % role['arn'])
-        maximum = role.setdefault('max_session_duration', 3600)
-        _require(isinstance(maximum, int) and 900 <= maximum <= 43200, 'roles entry %r: max_session_duration must be 900 to 43200' % role['arn'])
-        role['owner'] = str(role['owner'])
-        role['trusted_accounts'] = [str(account) for account in role.get('trusted_accounts', [])]
-    for provider in config['oidc_providers']:
-        _require_keys(provider, ('arn', 'owner', 'token'), 'oidc_providers')
-        provider['owner'] = str(provider['owner'])
-    role_names = [role['arn'].rsplit(':role/', 1)[-1] for role in config['roles']]
-    _require(config['ecs_instance_role'] in [None] + role_names, 'ecs_instance_role must be the name of one of the roles')
-    _require(isinstance(config['metadata_hardened'], bool), 'metadata_hardened must be true or false')
+    for role in config["roles"]:
+        _require_keys(role, ("arn", "owner"), "roles")
+        _require(":role/" in role["arn"], "roles entry %r: arn must read acs:ram::<account>:role/<name>" % role["arn"])
+        maximum = role.setdefault("max_session_duration", 3600)
+        _require(isinstance(maximum, int) and 900 <= maximum <= 43200, "roles entry %r: max_session_duration must be 900 to 43200" % role["arn"])
+        role["owner"] = str(role["owner"])
+        role["trusted_accounts"] = [str(account) for account in role.get("trusted_accounts", [])]
+    for provider in config["oidc_providers"]:
+        _require_keys(provider, ("arn", "owner", "token"), "oidc_providers")
+        provider["owner"] = str(provider["owner"])
+    role_names = [role["arn"].rsplit(":role/", 1)[-1] for role in config["roles"]]
+    _require(config["ecs_instance_role"] in [None] + role_names, "ecs_instance_role must be the name of one of the roles")
+    _require(isinstance(config["metadata_hardened"], bool), "metadata_hardened must be true or false")
 
 
 def _require_keys(item, keys, section):
     missing = [key for key in keys if not item.get(key)]
-    _require(not missing, '%s entry %r lacks %s' % (section, item.get(keys[0]), ', '.join(missing)))
+    _require(not missing, "%s entry %r lacks %s" % (section, item.get(keys[0]), ", ".join(missing)))
 
 
 def _require(condition, message):
@@ -97,12 +97,12 @@ class Settings:
     """The run-time knobs (ownership mode can change through the control endpoint)."""
 
     def __init__(self, config, ownership=None):
-        self.ownership = ownership or config['ownership']
-        _require(self.ownership in OWNERSHIP_MODES, 'ownership must be one of %s' % (OWNERSHIP_MODES,))
+        self.ownership = ownership or config["ownership"]
+        _require(self.ownership in OWNERSHIP_MODES, "ownership must be one of %s" % (OWNERSHIP_MODES,))
         self.configured_ownership = self.ownership
-        self.delete_unbound = config['delete_unbound']
-        self.token_limit = config['token_limit']
-        self.cname_limit = config['cname_limit']
-        self.token_ttl_seconds = config['token_ttl_seconds']
-        self.max_skew_seconds = config['max_skew_seconds']
-        self.cas_region = config['cas_region']
+        self.delete_unbound = config["delete_unbound"]
+        self.token_limit = config["token_limit"]
+        self.cname_limit = config["cname_limit"]
+        self.token_ttl_seconds = config["token_ttl_seconds"]
+        self.max_skew_seconds = config["max_skew_seconds"]
+        self.cas_region = config["cas_region"]

@@ -26,7 +26,7 @@ from .timefmt import Clock, parse_iso8601
 class Answer:
     status: int
     content_type: str = None
-    body: bytes = b''
+    body: bytes = b""
     code: str = None
     ec: str = None
 
@@ -65,24 +65,23 @@ class EmulatorCore:
         try:
             body = self._run(request)
         except OssError as error:
-            return Answer(error.status, 'application/xml', error_document(error, request_id, host_id), error.code, error.ec)
+            return Answer(error.status, "application/xml", error_document(error, request_id, host_id), error.code, error.ec)
         except Exception:
             # An emulator bug: answer like OSS does for internal errors, and leave the traceback for whoever runs it.
             traceback.print_exc(file=sys.stderr)
-            error = OssError(500, 'InternalError', 'We encountered an internal error. Please try again.')
-            return Answer(500, 'application/xml', error_document(error, request_id, host_id), error.code)
-        return Answer(200, 'application/xml' if body else None, body)
+            error = OssError(500, "InternalError", "We encountered an internal error. Please try again.")
+            return Answer(500, "application/xml", error_document(error, request_id, host_id), error.code)
+        return Answer(200, "application/xml" if body else None, body)
 
     def _run(self, request):
         if request.operation == req.UNKNOWN:
-            raise OssError(501, 'NotImplemented', 'The emulator implements only CreateCnameToken, GetCnameToken, PutCname, '
-                           'ListCname and DeleteCname.')
+            raise OssError(501, "NotImplemented", "The emulator implements only CreateCnameToken, GetCnameToken, PutCname, ListCname and DeleteCname.")
         bucket = self.state.buckets.get(request.bucket)
         if bucket is None:
-            raise OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.', extra=[('BucketName', request.bucket)])
+            raise OssError(404, "NoSuchBucket", "The specified bucket does not exist.", extra=[("BucketName", request.bucket)])
         credential = self.verifier.verify(request, bucket.region)
         if credential.owner != bucket.owner:
-            raise OssError(403, 'AccessDenied', 'The bucket you access does not belong to you.', extra=[('Bucket', bucket.name)])
+            raise OssError(403, "AccessDenied", "The bucket you access does not belong to you.", extra=[("Bucket", bucket.name)])
         _check_digests(request)
         with self.state.lock:
             return self._dispatch[request.operation](bucket, request)
@@ -125,9 +124,9 @@ class EmulatorCore:
 
 def _check_digests(request):
     """Content-MD5 and a non-UNSIGNED x-oss-content-sha256 must describe the body that arrived."""
-    md5 = request.headers.get('content-md5')
-    if md5 and not hmac.compare_digest(md5.encode('utf-8'), base64.b64encode(hashlib.md5(request.body).digest())):
-        raise OssError(400, 'InvalidDigest', 'The Content-MD5 you specified is not valid.')
-    sha256 = request.headers.get('x-oss-content-sha256')
-    if sha256 and sha256 != 'UNSIGNED-PAYLOAD' and sha256.lower() != hashlib.sha256(request.body).hexdigest():
-        raise invalid_argument('The x-oss-content-sha256 you specified does not match the request body.')
+    md5 = request.headers.get("content-md5")
+    if md5 and not hmac.compare_digest(md5.encode("utf-8"), base64.b64encode(hashlib.md5(request.body).digest())):
+        raise OssError(400, "InvalidDigest", "The Content-MD5 you specified is not valid.")
+    sha256 = request.headers.get("x-oss-content-sha256")
+    if sha256 and sha256 != "UNSIGNED-PAYLOAD" and sha256.lower() != hashlib.sha256(request.body).hexdigest():
+        raise invalid_argument("The x-oss-content-sha256 you specified does not match the request body.")

@@ -8,18 +8,18 @@ import threading
 
 from .errors import OssError, error_document
 
-KINDS = ('status', 'drop', 'drop_after_apply', 'html', 'garbage', 'truncated', 'bomb', 'delay')
-OPERATIONS = ('CreateCnameToken', 'GetCnameToken', 'PutCname', 'ListCname', 'DeleteCname', 'Unknown')
+KINDS = ("status", "drop", "drop_after_apply", "html", "garbage", "truncated", "bomb", "delay")
+OPERATIONS = ("CreateCnameToken", "GetCnameToken", "PutCname", "ListCname", "DeleteCname", "Unknown")
 # Kinds that run the real operation before (mis)answering; the others answer instead of it.
-APPLIED_BY_DEFAULT = ('drop_after_apply', 'delay')
-DEFAULT_STATUS = {'status': 503, 'html': 502, 'garbage': 500, 'truncated': 200, 'bomb': 200}
-DEFAULT_CODES = {500: 'InternalError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout'}
+APPLIED_BY_DEFAULT = ("drop_after_apply", "delay")
+DEFAULT_STATUS = {"status": 503, "html": 502, "garbage": 500, "truncated": 200, "bomb": 200}
+DEFAULT_CODES = {500: "InternalError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
 MESSAGES = {
-    'Throttling': 'Please reduce your request rate.',
-    'ServiceUnavailable': 'Please reduce your request rate.',
-    'InternalError': 'We encountered an internal error. Please try again.',
+    "Throttling": "Please reduce your request rate.",
+    "ServiceUnavailable": "Please reduce your request rate.",
+    "InternalError": "We encountered an internal error. Please try again.",
 }
-ROOT_ELEMENTS = {'CreateCnameToken': 'CnameToken', 'GetCnameToken': 'CnameToken', 'ListCname': 'ListCnameResult'}
+ROOT_ELEMENTS = {"CreateCnameToken": "CnameToken", "GetCnameToken": "CnameToken", "ListCname": "ListCnameResult"}
 MAX_DELAY_MS = 60000
 
 
@@ -44,23 +44,23 @@ class Fault:
 def fault_from_spec(spec):
     """Build a Fault from the control endpoint's JSON (or the CLI's --fault), rejecting nonsense early."""
     if not isinstance(spec, dict):
-        raise FaultError('a fault must be a JSON object')
+        raise FaultError("a fault must be a JSON object")
     unknown = set(spec) - {field.name for field in dataclasses.fields(Fault)}
     if unknown:
-        raise FaultError('unknown fault field(s): %s' % ', '.join(sorted(unknown)))
+        raise FaultError("unknown fault field(s): %s" % ", ".join(sorted(unknown)))
     fault = Fault(**spec)
-    _check(fault.kind in KINDS, 'kind must be one of %s' % ', '.join(KINDS))
-    _check(isinstance(fault.count, int) and fault.count >= 1, 'count must be a positive integer')
-    _check(fault.operation is None or fault.operation in OPERATIONS, 'operation must be one of %s' % ', '.join(OPERATIONS))
-    _check(isinstance(fault.delay_ms, int) and 0 <= fault.delay_ms <= MAX_DELAY_MS, 'delay_ms must be 0..%d' % MAX_DELAY_MS)
+    _check(fault.kind in KINDS, "kind must be one of %s" % ", ".join(KINDS))
+    _check(isinstance(fault.count, int) and fault.count >= 1, "count must be a positive integer")
+    _check(fault.operation is None or fault.operation in OPERATIONS, "operation must be one of %s" % ", ".join(OPERATIONS))
+    _check(isinstance(fault.delay_ms, int) and 0 <= fault.delay_ms <= MAX_DELAY_MS, "delay_ms must be 0..%d" % MAX_DELAY_MS)
     if fault.status is None:
         fault.status = DEFAULT_STATUS.get(fault.kind)
-    _check(fault.status is None or (isinstance(fault.status, int) and 100 <= fault.status <= 599), 'status must be an HTTP status')
+    _check(fault.status is None or (isinstance(fault.status, int) and 100 <= fault.status <= 599), "status must be an HTTP status")
     if fault.apply is None:
         fault.apply = fault.kind in APPLIED_BY_DEFAULT
-    _check(isinstance(fault.apply, bool), 'apply must be true or false')
-    if fault.kind == 'status' and not fault.code:
-        fault.code = DEFAULT_CODES.get(fault.status, 'ServiceUnavailable')
+    _check(isinstance(fault.apply, bool), "apply must be true or false")
+    if fault.kind == "status" and not fault.code:
+        fault.code = DEFAULT_CODES.get(fault.status, "ServiceUnavailable")
     return fault
 
 
@@ -104,47 +104,49 @@ class BrokenAnswer:
 
     status: int = 0
     content_type: str = None
-    body: bytes = b''
+    body: bytes = b""
     code: str = None
     drop: bool = False
 
 
 def broken_answer(fault, operation, real_body, request_id, host_id):
     """The answer for a body-level fault; `real_body` is the operation's own answer when it was applied."""
-    if fault.kind in ('drop', 'drop_after_apply'):
+    if fault.kind in ("drop", "drop_after_apply"):
         return BrokenAnswer(drop=True)
-    if fault.kind == 'status':
-        message = MESSAGES.get(fault.code, 'Injected fault.')
-        return BrokenAnswer(fault.status, 'application/xml', error_document(OssError(fault.status, fault.code, message), request_id, host_id),
-                            fault.code)
-    if fault.kind == 'html':
-        return BrokenAnswer(fault.status, 'text/html', _html_page(fault.status))
-    if fault.kind == 'garbage':
+    if fault.kind == "status":
+        message = MESSAGES.get(fault.code, "Injected fault.")
+        return BrokenAnswer(fault.status, "application/xml", error_document(OssError(fault.status, fault.code, message), request_id, host_id), fault.code)
+    if fault.kind == "html":
+        return BrokenAnswer(fault.status, "text/html", _html_page(fault.status))
+    if fault.kind == "garbage":
         # A leading NUL guarantees no XML parser mistakes this for a document.
-        return BrokenAnswer(fault.status, 'application/xml', b'\x00\xff' + os.urandom(62))
-    if fault.kind == 'truncated':
+        return BrokenAnswer(fault.status, "application/xml", b"\x00\xff" + os.urandom(62))
+    if fault.kind == "truncated":
         document = real_body or _sample_document(operation, host_id)
-        return BrokenAnswer(fault.status, 'application/xml', document[:max(1, len(document) // 2)])
-    if fault.kind == 'bomb':
-        return BrokenAnswer(fault.status, 'application/xml', _entity_bomb(ROOT_ELEMENTS.get(operation, 'Error')))
-    raise FaultError('fault kind %s has no broken answer' % fault.kind)
+        return BrokenAnswer(fault.status, "application/xml", document[: max(1, len(document) // 2)])
+    if fault.kind == "bomb":
+        return BrokenAnswer(fault.status, "application/xml", _entity_bomb(ROOT_ELEMENTS.get(operation, "Error")))
+    raise FaultError("fault kind %s has no broken answer" % fault.kind)
 
 
 def _html_page(status):
-    title = '%d %s' % (status, 'Bad Gateway' if status == 502 else 'Error')
-    return ('<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n'
-            '<hr><center>emulated proxy</center>\r\n</body>\r\n</html>\r\n' % (title, title)).encode('ascii')
+    title = "%d %s" % (status, "Bad Gateway" if status == 502 else "Error")
+    return (
+        "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n"
+        "<hr><center>emulated proxy</center>\r\n</body>\r\n</html>\r\n" % (title, title)
+    ).encode("ascii")
 
 
 def _sample_document(operation, host_id):
-    root = ROOT_ELEMENTS.get(operation, 'Error')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<%s>\n  <Bucket>%s</Bucket>\n  <Cname>example.com</Cname>\n</%s>\n'
-            % (root, host_id.split('.')[0], root)).encode('utf-8')
+    root = ROOT_ELEMENTS.get(operation, "Error")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<%s>\n  <Bucket>%s</Bucket>\n  <Cname>example.com</Cname>\n</%s>\n' % (root, host_id.split(".")[0], root)
+    ).encode("utf-8")
 
 
 def _entity_bomb(root):
     """The classic "billion laughs": nested entities that expand to gigabytes in a naive parser."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<!DOCTYPE %s [' % root, '  <!ENTITY lol0 "lol">']
-    lines += ['  <!ENTITY lol%d "%s">' % (level, ('&lol%d;' % (level - 1)) * 10) for level in range(1, 10)]
-    lines += [']>', '<%s><Bucket>&lol9;</Bucket></%s>' % (root, root)]
-    return '\n'.join(lines).encode('utf-8')
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<!DOCTYPE %s [" % root, '  <!ENTITY lol0 "lol">']
+    lines += ['  <!ENTITY lol%d "%s">' % (level, ("&lol%d;" % (level - 1)) * 10) for level in range(1, 10)]
+    lines += ["]>", "<%s><Bucket>&lol9;</Bucket></%s>" % (root, root)]
+    return "\n".join(lines).encode("utf-8")

@@ -26,8 +26,8 @@ import time
 import urllib.error
 import urllib.request
 
-SERVE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'serve.py')
-LISTENING = re.compile(r'OSS emulator listening on (https?://\S+)')
+SERVE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "serve.py")
+LISTENING = re.compile(r"OSS emulator listening on (https?://\S+)")
 
 
 class EmulatorError(RuntimeError):
@@ -45,12 +45,26 @@ class EmulatorProcess:
     ssl_context: for the control requests to an HTTPS emulator (default: no verification; it is a local test server).
     """
 
-    def __init__(self, args=(), python=None, script=None, env=None, cwd=None, startup_timeout=30.0, control_timeout=30.0,
-                 stop_timeout=10.0, stderr=None, log_path=None, new_session=False, ssl_context=None, keep_lines=1000):
+    def __init__(
+        self,
+        args=(),
+        python=None,
+        script=None,
+        env=None,
+        cwd=None,
+        startup_timeout=30.0,
+        control_timeout=30.0,
+        stop_timeout=10.0,
+        stderr=None,
+        log_path=None,
+        new_session=False,
+        ssl_context=None,
+        keep_lines=1000,
+    ):
         script = SERVE if script is None else script
         scripts = [script] if isinstance(script, (str, os.PathLike)) else list(script)
         args = [str(arg) for arg in args]
-        port = [] if any(arg == '--port' or arg.startswith('--port=') for arg in args) else ['--port', '0']
+        port = [] if any(arg == "--port" or arg.startswith("--port=") for arg in args) else ["--port", "0"]
         self.command = [str(python or sys.executable)] + [str(part) for part in scripts] + port + args
         self.env = env
         self.cwd = cwd
@@ -70,12 +84,12 @@ class EmulatorProcess:
 
     @property
     def control_url(self):
-        return None if self.endpoint is None else self.endpoint + '/_emulator'
+        return None if self.endpoint is None else self.endpoint + "/_emulator"
 
     @property
     def output(self):
         """What the child printed so far (the last keep_lines lines)."""
-        return ''.join(self.lines)
+        return "".join(self.lines)
 
     def __enter__(self):
         return self.start() if self.process is None else self
@@ -86,11 +100,11 @@ class EmulatorProcess:
     def start(self):
         """Start the child, wait for its endpoint line and a healthy control endpoint; self. Raises EmulatorError."""
         if self.process is not None:
-            raise EmulatorError('the emulator was already started')
+            raise EmulatorError("the emulator was already started")
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=self.env, cwd=self.cwd,
-            start_new_session=self.new_session)
-        self._reader = threading.Thread(target=self._read, name='emulator-output', daemon=True)
+            self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=self.env, cwd=self.cwd, start_new_session=self.new_session
+        )
+        self._reader = threading.Thread(target=self._read, name="emulator-output", daemon=True)
         self._reader.start()
         try:
             self._wait_ready()
@@ -100,10 +114,10 @@ class EmulatorProcess:
         return self
 
     def _read(self):
-        log = open(self.log_path, 'w', encoding='utf-8') if self.log_path else None  # pylint: disable=consider-using-with
+        log = open(self.log_path, "w", encoding="utf-8") if self.log_path else None  # pylint: disable=consider-using-with
         try:
             for raw in self.process.stdout:
-                line = raw.decode('utf-8', errors='replace')
+                line = raw.decode("utf-8", errors="replace")
                 self.lines.append(line)
                 if log:
                     log.write(line)
@@ -130,30 +144,31 @@ class EmulatorProcess:
                 except subprocess.TimeoutExpired:
                     pass
             if status is not None:
-                state = 'exited with status %s' % status
+                state = "exited with status %s" % status
             elif self._ready.is_set():
-                state = 'closed its output without printing its endpoint'
+                state = "closed its output without printing its endpoint"
             else:
-                state = 'printed no endpoint within %gs' % self.startup_timeout
-            raise EmulatorError('the emulator did not start (%s: %s); it printed: %r' % (state, ' '.join(self.command), self.output))
+                state = "printed no endpoint within %gs" % self.startup_timeout
+            raise EmulatorError("the emulator did not start (%s: %s); it printed: %r" % (state, " ".join(self.command), self.output))
         while True:
             try:
-                self.control('GET', 'health', timeout=2)
+                self.control("GET", "health", timeout=2)
                 return
             except (EmulatorError, OSError) as error:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise EmulatorError('the emulator at %s is not healthy (%s); it printed: %r' % (self.endpoint, error, self.output)) from None
+                    raise EmulatorError("the emulator at %s is not healthy (%s); it printed: %r" % (self.endpoint, error, self.output)) from None
             time.sleep(0.05)
 
     def control(self, method, path, body=None, timeout=None):
         """Call the control endpoint (path below /_emulator/, e.g. 'requests'); the answer's JSON (None when empty)."""
         if self.endpoint is None:
-            raise EmulatorError('the emulator is not running')
-        data = json.dumps(body).encode('utf-8') if body is not None else None
-        request = urllib.request.Request('%s/%s' % (self.control_url, path.lstrip('/')), data=data, method=method,
-                                         headers={'Content-Type': 'application/json'} if data is not None else {})
+            raise EmulatorError("the emulator is not running")
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(
+            "%s/%s" % (self.control_url, path.lstrip("/")), data=data, method=method, headers={"Content-Type": "application/json"} if data is not None else {}
+        )
         context = self.ssl_context
-        if context is None and self.endpoint.startswith('https:'):
+        if context is None and self.endpoint.startswith("https:"):
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
@@ -161,7 +176,7 @@ class EmulatorProcess:
             with urllib.request.urlopen(request, timeout=timeout or self.control_timeout, context=context) as answer:
                 payload = answer.read()
         except urllib.error.HTTPError as error:
-            raise EmulatorError('control %s %s %s: HTTP %s %r' % (method, path, body, error.code, error.read())) from None
+            raise EmulatorError("control %s %s %s: HTTP %s %r" % (method, path, body, error.code, error.read())) from None
         return json.loads(payload) if payload else None
 
     def stop(self):

@@ -5,12 +5,12 @@
 import dataclasses
 from urllib.parse import unquote
 
-CREATE_TOKEN = 'CreateCnameToken'
-GET_TOKEN = 'GetCnameToken'
-PUT_CNAME = 'PutCname'
-LIST_CNAME = 'ListCname'
-DELETE_CNAME = 'DeleteCname'
-UNKNOWN = 'Unknown'
+CREATE_TOKEN = "CreateCnameToken"
+GET_TOKEN = "GetCnameToken"
+PUT_CNAME = "PutCname"
+LIST_CNAME = "ListCname"
+DELETE_CNAME = "DeleteCname"
+UNKNOWN = "Unknown"
 
 
 @dataclasses.dataclass
@@ -23,14 +23,14 @@ class OssRequest:
     host: str
     body: bytes
     bucket: str = None
-    key: str = ''
-    addressing: str = 'path'
+    key: str = ""
+    addressing: str = "path"
     operation: str = UNKNOWN
 
     def query_value(self, name):
         """The first non-empty value of `name` (some docs send `cname` twice: bare and with a value)."""
         values = [value for key, value in self.query_pairs if key == name]
-        return next((value for value in values if value), '' if values else None)
+        return next((value for value in values if value), "" if values else None)
 
     def has_query(self, name):
         return any(key == name for key, _value in self.query_pairs)
@@ -39,10 +39,10 @@ class OssRequest:
 def parse_query(raw_query):
     """Decode `a&b=&c=d` into [(a, None), (b, ''), (c, d)]: bare and `name=` forms stay distinguishable but sign alike."""
     pairs = []
-    for piece in raw_query.split('&'):
+    for piece in raw_query.split("&"):
         if not piece:
             continue
-        name, separator, value = piece.partition('=')
+        name, separator, value = piece.partition("=")
         pairs.append((unquote(name), unquote(value) if separator else None))
     return pairs
 
@@ -51,36 +51,36 @@ def header_dict(items):
     headers = {}
     for name, value in items:
         name = name.lower()
-        headers[name] = '%s,%s' % (headers[name], value) if name in headers else value
+        headers[name] = "%s,%s" % (headers[name], value) if name in headers else value
     return headers
 
 
 def host_without_port(host):
-    if host.startswith('['):
-        return host.split(']')[0] + ']'
-    return host.rsplit(':', 1)[0] if host.count(':') == 1 else host
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def resolve_addressing(host, path, bucket_names):
     """(bucket, key, addressing). Virtual-hosted when the Host's first label is a configured bucket, else path-style."""
     hostname = host_without_port(host).lower()
-    first_label = hostname.split('.', 1)[0]
+    first_label = hostname.split(".", 1)[0]
     decoded = unquote(path)
-    if '.' in hostname and first_label in bucket_names:
-        return first_label, decoded.lstrip('/'), 'virtual'
-    bucket, _separator, key = decoded.lstrip('/').partition('/')
-    return bucket or None, key, 'path'
+    if "." in hostname and first_label in bucket_names:
+        return first_label, decoded.lstrip("/"), "virtual"
+    bucket, _separator, key = decoded.lstrip("/").partition("/")
+    return bucket or None, key, "path"
 
 
 def route(request):
     """Operation name from method + sub-resources (reference sections 3 to 6)."""
-    if not request.bucket or request.key or not request.has_query('cname'):
+    if not request.bucket or request.key or not request.has_query("cname"):
         return UNKNOWN
-    comp = request.query_value('comp')
-    if request.method == 'POST':
-        return {'token': CREATE_TOKEN, 'add': PUT_CNAME, 'delete': DELETE_CNAME}.get(comp, UNKNOWN)
-    if request.method == 'GET':
-        if comp == 'token':
+    comp = request.query_value("comp")
+    if request.method == "POST":
+        return {"token": CREATE_TOKEN, "add": PUT_CNAME, "delete": DELETE_CNAME}.get(comp, UNKNOWN)
+    if request.method == "GET":
+        if comp == "token":
             return GET_TOKEN
         if comp is None:
             return LIST_CNAME

@@ -8,22 +8,39 @@ Entries never hold bodies, secrets or PEM: only routing facts, status and timing
 import json
 import threading
 
-FIELDS = ('time', 'request_id', 'operation', 'method', 'path', 'query', 'bucket', 'domain', 'status', 'code', 'duration_ms',
-          'access_key_id', 'signature_version', 'addressing', 'fault', 'cert_action', 'cert_fields')
+FIELDS = (
+    "time",
+    "request_id",
+    "operation",
+    "method",
+    "path",
+    "query",
+    "bucket",
+    "domain",
+    "status",
+    "code",
+    "duration_ms",
+    "access_key_id",
+    "signature_version",
+    "addressing",
+    "fault",
+    "cert_action",
+    "cert_fields",
+)
 
 
 class RequestLog:
     def __init__(self, path=None):
         self._lock = threading.Lock()
         self._entries = []
-        self._stream = open(path, 'a', encoding='utf-8') if path else None
+        self._stream = open(path, "a", encoding="utf-8") if path else None
 
     def append(self, entry):
         entry = {field: entry.get(field) for field in FIELDS}
         with self._lock:
             self._entries.append(entry)
             if self._stream is not None:
-                self._stream.write(json.dumps(entry, sort_keys=True) + '\n')
+                self._stream.write(json.dumps(entry, sort_keys=True) + "\n")
                 self._stream.flush()
 
     def entries(self):

@@ -26,8 +26,8 @@ class BadRequestBody(Exception):
 
 
 class OssHandler(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'  # keep-alive, like OSS; every answer carries Content-Length
-    server_version = 'AliyunOSS'
+    protocol_version = "HTTP/1.1"  # keep-alive, like OSS; every answer carries Content-Length
+    server_version = "AliyunOSS"
     timeout = 60  # idle keep-alive connections give their thread back eventually
     disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would hold the second for ~40 ms
 
@@ -60,7 +60,7 @@ class OssHandler(BaseHTTPRequestHandler):
             body = self._read_body()
         except BadRequestBody as error:
             self.close_connection = True
-            self._send_json(400, {'ok': False, 'error': str(error)})
+            self._send_json(400, {"ok": False, "error": str(error)})
             return
         if url.path.startswith(CONTROL_PREFIX):
             status, payload = handle_control(self.core, self.command, url.path, req.parse_query(url.query), body)
@@ -73,131 +73,145 @@ class OssHandler(BaseHTTPRequestHandler):
     # --- STS and the ECS metadata service (not OSS requests: no faults, no request log) -------------------------
     def _handle_credential_services(self, url, body):
         core = self.core
-        if url.path.startswith('/latest/'):
+        if url.path.startswith("/latest/"):
             status, content_type, answer = core.metadata.answer(self.command, url.path, req.header_dict(self.headers.items()))
             self._send(status, content_type, answer)
             return True
         query_pairs = req.parse_query(url.query)
         if not is_sts_request(self.command, url.path, query_pairs, body):
             return False
-        host = req.host_without_port(self.headers.get('Host', ''))
+        host = req.host_without_port(self.headers.get("Host", ""))
         status, answer = core.sts.answer(self.command, query_pairs, req.header_dict(self.headers.items()), body, host)
-        self._send(status, 'application/json;charset=utf-8', answer)
+        self._send(status, "application/json;charset=utf-8", answer)
         return True
 
     # --- OSS requests -----------------------------------------------------------------------------------------
     def _handle_oss(self, url, body, started):
         core = self.core
         request = self._build_request(url, body)
-        request_id = '%08X%s' % (int(time.time()), secrets.token_hex(8).upper())
-        host_id = req.host_without_port(request.host) or 'localhost'
+        request_id = "%08X%s" % (int(time.time()), secrets.token_hex(8).upper())
+        host_id = req.host_without_port(request.host) or "localhost"
         entry = _log_entry(request, request_id, core.clock.wall())
         fault = core.faults.take(request.operation)
         if core.latency_ms:
             time.sleep(core.latency_ms / 1000.0)
-        if fault is not None and fault.kind == 'delay':
+        if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay_ms / 1000.0)
         answer = core.answer(request, request_id, host_id) if fault is None or fault.apply else None
         if fault is not None:
-            entry['fault'] = fault.kind
-        if fault is not None and fault.kind != 'delay':
+            entry["fault"] = fault.kind
+        if fault is not None and fault.kind != "delay":
             answer = broken_answer(fault, request.operation, answer.body if answer else None, request_id, host_id)
-        dropped = getattr(answer, 'drop', False)
+        dropped = getattr(answer, "drop", False)
         if not dropped:
             entry.update(status=answer.status, code=answer.code)
         # Logged before answering, so a client that has its answer always finds the entry in the log.
-        entry['duration_ms'] = round((time.monotonic() - started) * 1000.0, 3)
+        entry["duration_ms"] = round((time.monotonic() - started) * 1000.0, 3)
         core.log.append(entry)
         if dropped:
             self.close_connection = True  # no status line at all: the client sees the connection close
         else:
-            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, 'ec', None))
+            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, "ec", None))
 
     def _build_request(self, url, body):
-        host = self.headers.get('Host', '')
+        host = self.headers.get("Host", "")
         bucket, key, addressing = req.resolve_addressing(host, url.path, self.core.state.buckets)
-        request = req.OssRequest(self.command, url.path, url.query, req.parse_query(url.query), req.header_dict(self.headers.items()),
-                                 host, body, bucket, key, addressing)
+        request = req.OssRequest(
+            self.command, url.path, url.query, req.parse_query(url.query), req.header_dict(self.headers.items()), host, body, bucket, key, addressing
+        )
         request.operation = req.route(request)
         return request
 
     def _read_body(self):
-        if 'chunked' in self.headers.get('Transfer-Encoding', '').lower():
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         try:
-            length = int(self.headers.get('Content-Length') or 0)
+            length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            raise BadRequestBody('invalid Content-Length')
+            raise BadRequestBody("invalid Content-Length")
         if length < 0 or length > MAX_BODY_BYTES:
-            raise BadRequestBody('request body larger than %d bytes' % MAX_BODY_BYTES)
-        return self.rfile.read(length) if length else b''
+            raise BadRequestBody("request body larger than %d bytes" % MAX_BODY_BYTES)
+        return self.rfile.read(length) if length else b""
 
     def _read_chunked(self):
         chunks = []
         total = 0
         while True:
             try:
-                size = int(self.rfile.readline(1024).split(b';')[0].strip() or b'0', 16)
+                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
             except ValueError:
-                raise BadRequestBody('invalid chunk size')
+                raise BadRequestBody("invalid chunk size")
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass  # trailers
-                return b''.join(chunks)
+                return b"".join(chunks)
             total += size
             if total > MAX_BODY_BYTES:
-                raise BadRequestBody('request body larger than %d bytes' % MAX_BODY_BYTES)
+                raise BadRequestBody("request body larger than %d bytes" % MAX_BODY_BYTES)
             chunks.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
     # --- writing answers --------------------------------------------------------------------------------------
     def _send(self, status, content_type, body, request_id=None, ec=None):
         self.send_response_only(status)
-        self.send_header('Server', self.server_version)
-        self.send_header('Date', rfc1123(self.core.clock.wall()))
+        self.send_header("Server", self.server_version)
+        self.send_header("Date", rfc1123(self.core.clock.wall()))
         if request_id:
-            self.send_header('x-oss-request-id', request_id)
+            self.send_header("x-oss-request-id", request_id)
         if ec:
-            self.send_header('x-oss-ec', ec)
+            self.send_header("x-oss-ec", ec)
         if content_type:
-            self.send_header('Content-Type', content_type)
-        self.send_header('Content-Length', str(len(body)))
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != 'HEAD' and body:
+        if self.command != "HEAD" and body:
             self.wfile.write(body)
 
     def _send_json(self, status, payload):
-        self._send(status, 'application/json', json.dumps(payload, sort_keys=True).encode('utf-8'))
+        self._send(status, "application/json", json.dumps(payload, sort_keys=True).encode("utf-8"))
 
 
 def _log_entry(request, request_id, now):
     domain = None
     if request.operation == req.GET_TOKEN:
-        domain = (request.query_value('cname') or '').lower() or None
+        domain = (request.query_value("cname") or "").lower() or None
     elif request.body:
         domain = peek_domain(request.body)
-    return {'time': iso8601_ms(now), 'request_id': request_id, 'operation': request.operation, 'method': request.method,
-            'path': request.path, 'query': request.raw_query, 'bucket': request.bucket, 'domain': domain, 'status': None,
-            'code': None, 'duration_ms': None, 'access_key_id': _access_key_id(request), 'signature_version': _signature_version(request),
-            'addressing': request.addressing, 'fault': None,
-            'cert_action': _cert_action(request.body) if request.operation == req.PUT_CNAME else None,
-            'cert_fields': _cert_fields(request.body) if request.operation == req.PUT_CNAME else None}
+    return {
+        "time": iso8601_ms(now),
+        "request_id": request_id,
+        "operation": request.operation,
+        "method": request.method,
+        "path": request.path,
+        "query": request.raw_query,
+        "bucket": request.bucket,
+        "domain": domain,
+        "status": None,
+        "code": None,
+        "duration_ms": None,
+        "access_key_id": _access_key_id(request),
+        "signature_version": _signature_version(request),
+        "addressing": request.addressing,
+        "fault": None,
+        "cert_action": _cert_action(request.body) if request.operation == req.PUT_CNAME else None,
+        "cert_fields": _cert_fields(request.body) if request.operation == req.PUT_CNAME else None,
+    }
 
 
 def _signature_version(request):
-    authorization = request.headers.get('authorization', '')
-    if authorization.startswith('OSS4-HMAC-SHA256 '):
-        return 'v4'
-    return 'v1' if authorization.startswith('OSS ') else None
+    authorization = request.headers.get("authorization", "")
+    if authorization.startswith("OSS4-HMAC-SHA256 "):
+        return "v4"
+    return "v1" if authorization.startswith("OSS ") else None
 
 
 def _access_key_id(request):
-    authorization = request.headers.get('authorization', '')
-    if authorization.startswith('OSS4-HMAC-SHA256 '):
-        credential = authorization.split('Credential=', 1)[-1] if 'Credential=' in authorization else ''
-        return credential.split('/', 1)[0] or None
-    if authorization.startswith('OSS '):
-        return authorization[4:].split(':', 1)[0].strip() or None
+    authorization = request.headers.get("authorization", "")
+    if authorization.startswith("OSS4-HMAC-SHA256 "):
+        credential = authorization.split("Credential=", 1)[-1] if "Credential=" in authorization else ""
+        return credential.split("/", 1)[0] or None
+    if authorization.startswith("OSS "):
+        return authorization[4:].split(":", 1)[0].strip() or None
     return None
 
 
@@ -206,14 +220,14 @@ def _cert_action(body):
     try:
         certificate = parse_cname_body(body).certificate
     except Exception:
-        return 'none'
+        return "none"
     if certificate is None:
-        return 'none'
+        return "none"
     if certificate.delete_certificate:
-        return 'delete'
+        return "delete"
     if certificate.certificate or certificate.private_key:
-        return 'upload'
-    return 'cert_id' if certificate.cert_id else 'none'
+        return "upload"
+    return "cert_id" if certificate.cert_id else "none"
 
 
 def _cert_fields(body):
@@ -224,9 +238,15 @@ def _cert_fields(body):
         return []
     if certificate is None:
         return []
-    names = (('cert_id', 'CertId'), ('certificate', 'Certificate'), ('private_key', 'PrivateKey'), ('previous_cert_id', 'PreviousCertId'),
-             ('force', 'Force'), ('delete_certificate', 'DeleteCertificate'))
-    return [tag for attribute, tag in names if getattr(certificate, attribute) not in (None, '')]
+    names = (
+        ("cert_id", "CertId"),
+        ("certificate", "Certificate"),
+        ("private_key", "PrivateKey"),
+        ("previous_cert_id", "PreviousCertId"),
+        ("force", "Force"),
+        ("delete_certificate", "DeleteCertificate"),
+    )
+    return [tag for attribute, tag in names if getattr(certificate, attribute) not in (None, "")]
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -249,8 +269,9 @@ class Emulator:
         emu.clock_offset += 73 * 3600
     """
 
-    def __init__(self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None,
-                 host='127.0.0.1', port=0, tls_cert=None, tls_key=None):
+    def __init__(
+        self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None, host="127.0.0.1", port=0, tls_cert=None, tls_key=None
+    ):
         self.core = EmulatorCore(config, clock, ownership, latency_ms, request_log, state_file)
         self.host = host
         self.requested_port = port
@@ -262,16 +283,16 @@ class Emulator:
     # --- life cycle -------------------------------------------------------------------------------------------
     def start(self):
         self._server = EmulatorHTTPServer((self.host, self.requested_port), self.core)
-        scheme = 'http'
+        scheme = "http"
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.tls)
             # Handshakes happen in the per-connection thread, so one stuck client cannot block accept().
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
-            scheme = 'https'
-        self.endpoint = '%s://%s:%d' % (scheme, self.host, self._server.server_address[1])
+            scheme = "https"
+        self.endpoint = "%s://%s:%d" % (scheme, self.host, self._server.server_address[1])
         # A short poll interval keeps stop() (and so every test teardown) fast.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.02}, name='oss-emulator', daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="oss-emulator", daemon=True)
         self._thread.start()
         return self.endpoint
 
@@ -322,8 +343,8 @@ class Emulator:
 
     @ownership.setter
     def ownership(self, mode):
-        if mode not in ('dns', 'token'):
-            raise ValueError('ownership must be dns or token')
+        if mode not in ("dns", "token"):
+            raise ValueError("ownership must be dns or token")
         self.core.settings.ownership = mode
 
     # --- credentials ------------------------------------------------------------------------------------------
@@ -346,15 +367,19 @@ class Emulator:
     # --- STS and the ECS metadata service ----------------------------------------------------------------------
     def add_role(self, arn, owner, max_session_duration=3600, trusted_accounts=(), external_id=None):
         """A RAM role that AssumeRole (and the metadata service, by the role's name) hands credentials out for."""
-        role = {'arn': arn, 'owner': str(owner), 'max_session_duration': max_session_duration,
-                'trusted_accounts': [str(account) for account in trusted_accounts]}
+        role = {
+            "arn": arn,
+            "owner": str(owner),
+            "max_session_duration": max_session_duration,
+            "trusted_accounts": [str(account) for account in trusted_accounts],
+        }
         if external_id:
-            role['external_id'] = external_id
+            role["external_id"] = external_id
         self.core.sts.roles[arn] = role
 
     def add_oidc_provider(self, arn, owner, token):
         """An OIDC provider whose (one, fixed) token AssumeRoleWithOIDC accepts for roles of the same owner."""
-        self.core.sts.providers[arn] = {'arn': arn, 'owner': str(owner), 'token': token}
+        self.core.sts.providers[arn] = {"arn": arn, "owner": str(owner), "token": token}
 
     @property
     def sts_issued(self):

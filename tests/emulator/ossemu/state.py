@@ -25,12 +25,18 @@ class CertRecord:
     fingerprint: str
     valid_start_date: str
     valid_end_date: str
-    type: str = 'CAS'
-    status: str = 'Enabled'
+    type: str = "CAS"
+    status: str = "Enabled"
 
     def public_view(self):
-        return {'cert_id': self.cert_id, 'fingerprint': self.fingerprint, 'type': self.type, 'status': self.status,
-                'valid_start_date': self.valid_start_date, 'valid_end_date': self.valid_end_date}
+        return {
+            "cert_id": self.cert_id,
+            "fingerprint": self.fingerprint,
+            "type": self.type,
+            "status": self.status,
+            "valid_start_date": self.valid_start_date,
+            "valid_end_date": self.valid_end_date,
+        }
 
 
 @dataclasses.dataclass
@@ -42,7 +48,7 @@ class BoundCertificate:
 
     def public_view(self):
         view = self.record.public_view()
-        view['creation_date'] = self.creation_date
+        view["creation_date"] = self.creation_date
         return view
 
 
@@ -50,12 +56,15 @@ class BoundCertificate:
 class Binding:
     domain: str
     last_modified: object  # aware datetime
-    status: str = 'Enabled'
+    status: str = "Enabled"
     certificate: object = None  # BoundCertificate or None
 
     def public_view(self):
-        return {'status': self.status, 'last_modified': iso8601_ms(self.last_modified),
-                'certificate': self.certificate.public_view() if self.certificate else None}
+        return {
+            "status": self.status,
+            "last_modified": iso8601_ms(self.last_modified),
+            "certificate": self.certificate.public_view() if self.certificate else None,
+        }
 
 
 @dataclasses.dataclass
@@ -82,11 +91,18 @@ class State:
         self.state_file = state_file
         self.buckets = {}
         self.registered_certs = {}
-        for item in config['buckets']:
-            self.buckets[item['name']] = Bucket(item['name'], item['region'], str(item['owner']))
-        for item in config['certificates']:
-            record = CertRecord(item['cert_id'], str(item['owner']), item['fingerprint'], item['valid_start_date'],
-                                item['valid_end_date'], item.get('type', 'CAS'), item.get('status', 'Enabled'))
+        for item in config["buckets"]:
+            self.buckets[item["name"]] = Bucket(item["name"], item["region"], str(item["owner"]))
+        for item in config["certificates"]:
+            record = CertRecord(
+                item["cert_id"],
+                str(item["owner"]),
+                item["fingerprint"],
+                item["valid_start_date"],
+                item["valid_end_date"],
+                item.get("type", "CAS"),
+                item.get("status", "Enabled"),
+            )
             self.registered_certs[record.cert_id] = record
         self.tokens = {}  # (bucket, domain) -> Token
         self.dns = {}  # lower-case record name -> list of TXT values
@@ -111,12 +127,12 @@ class State:
 
     # --- DNS ----------------------------------------------------------------------------------------------
     def publish_txt(self, name, value):
-        values = self.dns.setdefault(name.lower().rstrip('.'), [])
+        values = self.dns.setdefault(name.lower().rstrip("."), [])
         if value not in values:
             values.append(value)
 
     def remove_txt(self, name, value=None):
-        name = name.lower().rstrip('.')
+        name = name.lower().rstrip(".")
         if value is None:
             self.dns.pop(name, None)
             return
@@ -140,12 +156,15 @@ class State:
     def snapshot(self):
         """The JSON shape of GET /_emulator/state: buckets -> domains -> binding, plus tokens, DNS and uploads."""
         return {
-            'buckets': {name: {domain: binding.public_view() for domain, binding in sorted(bucket.bindings.items())}
-                        for name, bucket in sorted(self.buckets.items())},
-            'tokens': [{'bucket': token.bucket, 'domain': token.domain, 'token': token.token,
-                        'expire_time': iso8601_ms(token.expires)} for token in self.tokens.values()],
-            'dns': {name: list(values) for name, values in sorted(self.dns.items())},
-            'uploaded_certificates': [dict(record.public_view(), owner=record.owner) for record in self.uploaded_certs.values()],
+            "buckets": {
+                name: {domain: binding.public_view() for domain, binding in sorted(bucket.bindings.items())} for name, bucket in sorted(self.buckets.items())
+            },
+            "tokens": [
+                {"bucket": token.bucket, "domain": token.domain, "token": token.token, "expire_time": iso8601_ms(token.expires)}
+                for token in self.tokens.values()
+            ],
+            "dns": {name: list(values) for name, values in sorted(self.dns.items())},
+            "uploaded_certificates": [dict(record.public_view(), owner=record.owner) for record in self.uploaded_certs.values()],
         }
 
     def save(self):
@@ -154,9 +173,9 @@ class State:
             return
         document = dict(self.snapshot(), version=STATE_FILE_VERSION)
         directory = os.path.dirname(os.path.abspath(self.state_file))
-        handle, temp_path = tempfile.mkstemp(prefix='.ossemu-state-', dir=directory)
+        handle, temp_path = tempfile.mkstemp(prefix=".ossemu-state-", dir=directory)
         try:
-            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(document, stream, indent=2, sort_keys=True)
             os.replace(temp_path, self.state_file)
         except BaseException:
@@ -164,30 +183,43 @@ class State:
             raise
 
     def _load(self, path):
-        with open(path, encoding='utf-8') as handle:
+        with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
-        for item in document.get('uploaded_certificates', []):
-            record = CertRecord(item['cert_id'], item['owner'], item['fingerprint'], item['valid_start_date'],
-                                item['valid_end_date'], item.get('type', 'CAS'), item.get('status', 'Enabled'))
+        for item in document.get("uploaded_certificates", []):
+            record = CertRecord(
+                item["cert_id"],
+                item["owner"],
+                item["fingerprint"],
+                item["valid_start_date"],
+                item["valid_end_date"],
+                item.get("type", "CAS"),
+                item.get("status", "Enabled"),
+            )
             self.uploaded_certs[record.cert_id] = record
-        for bucket_name, domains in document.get('buckets', {}).items():
+        for bucket_name, domains in document.get("buckets", {}).items():
             bucket = self.buckets.get(bucket_name)
             if bucket is None:
                 continue  # the bucket left the config since the file was written
             for domain, view in domains.items():
                 bucket.bindings[domain] = self._binding_from_view(domain, view)
-        for item in document.get('tokens', []):
-            token = Token(item['bucket'], item['domain'], item['token'], parse_iso8601(item['expire_time']))
+        for item in document.get("tokens", []):
+            token = Token(item["bucket"], item["domain"], item["token"], parse_iso8601(item["expire_time"]))
             self.tokens[(token.bucket, token.domain)] = token
-        for name, values in document.get('dns', {}).items():
+        for name, values in document.get("dns", {}).items():
             self.dns[name] = list(values)
 
     def _binding_from_view(self, domain, view):
         certificate = None
-        cert_view = view.get('certificate')
+        cert_view = view.get("certificate")
         if cert_view:
-            record = self.find_cert(cert_view['cert_id']) or CertRecord(
-                cert_view['cert_id'], '', cert_view['fingerprint'], cert_view['valid_start_date'], cert_view['valid_end_date'],
-                cert_view.get('type', 'CAS'), cert_view.get('status', 'Enabled'))
-            certificate = BoundCertificate(record, cert_view['creation_date'])
-        return Binding(domain, parse_iso8601(view['last_modified']), view.get('status', 'Enabled'), certificate)
+            record = self.find_cert(cert_view["cert_id"]) or CertRecord(
+                cert_view["cert_id"],
+                "",
+                cert_view["fingerprint"],
+                cert_view["valid_start_date"],
+                cert_view["valid_end_date"],
+                cert_view.get("type", "CAS"),
+                cert_view.get("status", "Enabled"),
+            )
+            certificate = BoundCertificate(record, cert_view["creation_date"])
+        return Binding(domain, parse_iso8601(view["last_modified"]), view.get("status", "Enabled"), certificate)

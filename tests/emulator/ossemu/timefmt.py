@@ -6,8 +6,8 @@ import datetime
 import email.utils
 
 UTC = datetime.timezone.utc
-_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
-_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def utcnow():
@@ -16,7 +16,7 @@ def utcnow():
 
 def as_utc(moment):
     if moment.tzinfo is None:
-        raise ValueError('naive datetime: the emulator clock must return timezone-aware UTC datetimes')
+        raise ValueError("naive datetime: the emulator clock must return timezone-aware UTC datetimes")
     return moment.astimezone(UTC)
 
 
@@ -28,13 +28,13 @@ def rfc1123(moment):
 def rfc1123_unpadded(moment):
     """`Mon, 4 May 2048 10:14:51 GMT`: the API doc's form of certificate validity dates (day not zero-padded)."""
     moment = as_utc(moment)
-    return '%s, %d %s %04d %s GMT' % (_DAYS[moment.weekday()], moment.day, _MONTHS[moment.month - 1], moment.year, moment.strftime('%H:%M:%S'))
+    return "%s, %d %s %04d %s GMT" % (_DAYS[moment.weekday()], moment.day, _MONTHS[moment.month - 1], moment.year, moment.strftime("%H:%M:%S"))
 
 
 def iso8601_ms(moment):
     """`2021-09-15T02:35:07.000Z` (Cname LastModified)."""
     moment = as_utc(moment)
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (moment.microsecond // 1000)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
 
 
 def parse_rfc1123(text):
@@ -53,14 +53,14 @@ def parse_rfc1123(text):
 def parse_v4_date(text):
     """Parse an `x-oss-date` value (`20250417T153912Z`); None when malformed."""
     try:
-        return datetime.datetime.strptime(text, '%Y%m%dT%H%M%SZ').replace(tzinfo=UTC)
+        return datetime.datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
 
 def parse_iso8601(text):
     """Parse `2099-01-01T00:00:00Z` style timestamps from the config and the state file."""
-    parsed = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

@@ -11,7 +11,7 @@ from defusedxml import DefusedXmlException
 from .errors import malformed_xml, to_xml_bytes
 from .timefmt import iso8601_ms, rfc1123
 
-_BOOLEANS = {'true': True, 'True': True, 'false': False, 'False': False}
+_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
 
 
 @dataclasses.dataclass
@@ -35,16 +35,16 @@ class CnameRequest:
 def parse_cname_body(body):
     """Parse `<BucketCnameConfiguration><Cname><Domain>...`; anything else is MalformedXML."""
     if not body:
-        raise malformed_xml('The request body is empty.')
+        raise malformed_xml("The request body is empty.")
     try:
         root = SafeET.fromstring(body)
     except (ET.ParseError, DefusedXmlException, ValueError):
         raise malformed_xml()
-    cname = root.find('Cname') if root.tag == 'BucketCnameConfiguration' else None
-    domain = cname.findtext('Domain') if cname is not None else None
+    cname = root.find("Cname") if root.tag == "BucketCnameConfiguration" else None
+    domain = cname.findtext("Domain") if cname is not None else None
     if not domain or not domain.strip():
-        raise malformed_xml('BucketCnameConfiguration/Cname/Domain is required.')
-    config = cname.find('CertificateConfiguration')
+        raise malformed_xml("BucketCnameConfiguration/Cname/Domain is required.")
+    config = cname.find("CertificateConfiguration")
     return CnameRequest(domain.strip(), _parse_certificate(config) if config is not None else None)
 
 
@@ -61,9 +61,14 @@ def _parse_certificate(element):
         value = element.findtext(name)
         return value.strip() if value is not None and value.strip() else None
 
-    return CertificateRequest(cert_id=text('CertId'), certificate=text('Certificate'), private_key=text('PrivateKey'),
-                              previous_cert_id=text('PreviousCertId'), force=_boolean(element, 'Force'),
-                              delete_certificate=_boolean(element, 'DeleteCertificate'))
+    return CertificateRequest(
+        cert_id=text("CertId"),
+        certificate=text("Certificate"),
+        private_key=text("PrivateKey"),
+        previous_cert_id=text("PreviousCertId"),
+        force=_boolean(element, "Force"),
+        delete_certificate=_boolean(element, "DeleteCertificate"),
+    )
 
 
 def _boolean(element, name):
@@ -71,31 +76,31 @@ def _boolean(element, name):
     child = element.find(name)
     if child is None:
         return None
-    value = (child.text or '').strip()
+    value = (child.text or "").strip()
     if value not in _BOOLEANS:
-        raise malformed_xml('%s must be true or false.' % name)
+        raise malformed_xml("%s must be true or false." % name)
     return _BOOLEANS[value]
 
 
 def cname_token_document(token):
-    root = ET.Element('CnameToken')
-    ET.SubElement(root, 'Bucket').text = token.bucket
-    ET.SubElement(root, 'Cname').text = token.domain
-    ET.SubElement(root, 'Token').text = token.token
-    ET.SubElement(root, 'ExpireTime').text = rfc1123(token.expires)
+    root = ET.Element("CnameToken")
+    ET.SubElement(root, "Bucket").text = token.bucket
+    ET.SubElement(root, "Cname").text = token.domain
+    ET.SubElement(root, "Token").text = token.token
+    ET.SubElement(root, "ExpireTime").text = rfc1123(token.expires)
     return to_xml_bytes(root)
 
 
 def list_cname_document(bucket):
-    root = ET.Element('ListCnameResult')
-    ET.SubElement(root, 'Bucket').text = bucket.name
-    ET.SubElement(root, 'Owner').text = bucket.owner
+    root = ET.Element("ListCnameResult")
+    ET.SubElement(root, "Bucket").text = bucket.name
+    ET.SubElement(root, "Owner").text = bucket.owner
     for domain, binding in sorted(bucket.bindings.items()):
-        entry = ET.SubElement(root, 'Cname')
-        ET.SubElement(entry, 'Domain').text = domain
-        ET.SubElement(entry, 'LastModified').text = iso8601_ms(binding.last_modified)
-        ET.SubElement(entry, 'Status').text = binding.status
-        ET.SubElement(entry, 'IsPurgeCdnCache').text = 'false'
+        entry = ET.SubElement(root, "Cname")
+        ET.SubElement(entry, "Domain").text = domain
+        ET.SubElement(entry, "LastModified").text = iso8601_ms(binding.last_modified)
+        ET.SubElement(entry, "Status").text = binding.status
+        ET.SubElement(entry, "IsPurgeCdnCache").text = "false"
         if binding.certificate is not None:
             _certificate_element(entry, binding.certificate)
     return to_xml_bytes(root)
@@ -104,8 +109,14 @@ def list_cname_document(bucket):
 def _certificate_element(parent, bound):
     """Only the seven public fields: ListCname never returns PEM or keys."""
     record = bound.record
-    element = ET.SubElement(parent, 'Certificate')
-    for name, value in (('Type', record.type), ('CertId', record.cert_id), ('Status', record.status),
-                        ('CreationDate', bound.creation_date), ('Fingerprint', record.fingerprint),
-                        ('ValidStartDate', record.valid_start_date), ('ValidEndDate', record.valid_end_date)):
+    element = ET.SubElement(parent, "Certificate")
+    for name, value in (
+        ("Type", record.type),
+        ("CertId", record.cert_id),
+        ("Status", record.status),
+        ("CreationDate", bound.creation_date),
+        ("Fingerprint", record.fingerprint),
+        ("ValidStartDate", record.valid_start_date),
+        ("ValidEndDate", record.valid_end_date),
+    ):
         ET.SubElement(element, name).text = value

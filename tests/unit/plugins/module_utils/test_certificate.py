@@ -21,35 +21,42 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCon
 NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("name, domain, covered", [
-    ("www.example.com", "www.example.com", True),
-    ("*.example.com", "www.example.com", True),
-    ("*.example.com", "example.com", False),
-    ("*.example.com", "a.b.example.com", False),
-    ("*.example.com", ".example.com", False),
-    ("*.www.example.com", "www.example.com", False),
-    ("w*.example.com", "www.example.com", False),
-    ("*", "com", False),
-])
+@pytest.mark.parametrize(
+    "name, domain, covered",
+    [
+        ("www.example.com", "www.example.com", True),
+        ("*.example.com", "www.example.com", True),
+        ("*.example.com", "example.com", False),
+        ("*.example.com", "a.b.example.com", False),
+        ("*.example.com", ".example.com", False),
+        ("*.www.example.com", "www.example.com", False),
+        ("w*.example.com", "www.example.com", False),
+        ("*", "com", False),
+    ],
+)
 def test_name_covers(name, domain, covered):
     assert name_covers(name, domain) is covered
 
 
-@pytest.mark.parametrize("start_days, end_days, expected", [
-    (-10, 100, []),
-    (-10, 30, []),
-    (-10, 29.5, ["X expires on 2026-07-01T00:00:00Z, in 29 days: renew it soon."]),
-    (-10, -0.5, ["X expired on 2026-06-01T00:00:00Z, less than a day ago: renew it."]),
-    (-10, -1.5, ["X expired on 2026-05-31T00:00:00Z, 1 day ago: renew it."]),
-    (-10, 0.5, ["X expires on 2026-06-02T00:00:00Z, in less than a day: renew it soon."]),
-    (1, 100, ["X is not valid yet: valid from 2026-06-02T12:00:00Z to 2026-09-09T12:00:00Z."]),
-])
+@pytest.mark.parametrize(
+    "start_days, end_days, expected",
+    [
+        (-10, 100, []),
+        (-10, 30, []),
+        (-10, 29.5, ["X expires on 2026-07-01T00:00:00Z, in 29 days: renew it soon."]),
+        (-10, -0.5, ["X expired on 2026-06-01T00:00:00Z, less than a day ago: renew it."]),
+        (-10, -1.5, ["X expired on 2026-05-31T00:00:00Z, 1 day ago: renew it."]),
+        (-10, 0.5, ["X expires on 2026-06-02T00:00:00Z, in less than a day: renew it soon."]),
+        (1, 100, ["X is not valid yet: valid from 2026-06-02T12:00:00Z to 2026-09-09T12:00:00Z."]),
+    ],
+)
 def test_expiry_warnings(start_days, end_days, expected):
     assert expiry_warnings(NOW + timedelta(days=start_days), NOW + timedelta(days=end_days), NOW, "X") == expected
 
 
-@pytest.mark.parametrize("certificate", [None, {}, {"cert_id": "1-cn-hangzhou", "valid_end_date": "not a date"},
-                                         {"cert_id": "1-cn-hangzhou", "valid_end_date": None}])
+@pytest.mark.parametrize(
+    "certificate", [None, {}, {"cert_id": "1-cn-hangzhou", "valid_end_date": "not a date"}, {"cert_id": "1-cn-hangzhou", "valid_end_date": None}]
+)
 def test_bound_certificate_without_a_readable_end_date_gets_no_warning(certificate):
     assert bound_certificate_warnings(certificate, "www.example.com", NOW) == []
 
@@ -57,7 +64,8 @@ def test_bound_certificate_without_a_readable_end_date_gets_no_warning(certifica
 def test_bound_certificate_with_an_unreadable_start_date_is_held_to_its_end_date():
     certificate = {"cert_id": "1-cn-hangzhou", "valid_start_date": "garbage", "valid_end_date": "Wed, 10 Jun 2026 12:00:00 GMT"}
     assert bound_certificate_warnings(certificate, "www.example.com", NOW) == [
-        "The certificate bound to www.example.com (1-cn-hangzhou) expires on 2026-06-10T12:00:00Z, in 9 days: renew it soon."]
+        "The certificate bound to www.example.com (1-cn-hangzhou) expires on 2026-06-10T12:00:00Z, in 9 days: renew it soon."
+    ]
 
 
 def test_read_pem_file_refuses_a_huge_file(tmp_path):

@@ -49,8 +49,12 @@ PUT_QUERY = [("cname", None), ("comp", "add")]
 
 
 def _error_doc(code, message="Something went wrong.", request_id="5C3D9175B6FC201293AD4890", ec=None, **extra):
-    parts = [f"<Code>{code}</Code>", f"<Message>{message}</Message>", f"<RequestId>{request_id}</RequestId>",
-             "<HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>"]
+    parts = [
+        f"<Code>{code}</Code>",
+        f"<Message>{message}</Message>",
+        f"<RequestId>{request_id}</RequestId>",
+        "<HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>",
+    ]
     if ec:
         parts.append(f"<EC>{ec}</EC>")
     parts.extend(f"<{tag}>{value}</{tag}>" for tag, value in extra.items())
@@ -83,6 +87,7 @@ def _all_sent_text(calls):
 # ---------------------------------------------------------------------------------------------
 # What is sent
 # ---------------------------------------------------------------------------------------------
+
 
 def test_post_sends_one_signed_request(make_client):
     harness = make_client([_ok(request_id="rid-put")], credentials=CREDS, clock=lambda: NOW, timeout=7.5)
@@ -185,8 +190,12 @@ def test_redirects_are_not_followed(make_client):
 @pytest.mark.parametrize("signature_version", ["v4", "v1"])
 @pytest.mark.parametrize("credentials", [CREDS, STS_CREDS], ids=["keys", "sts"])
 def test_secret_is_never_sent(make_client, signature_version, credentials):
-    harness = make_client([_error(500, "InternalError"), _error(403, "SignatureDoesNotMatch", StringToSign="POST\n...")],
-                          credentials=credentials, signature_version=signature_version, retries=1)
+    harness = make_client(
+        [_error(500, "InternalError"), _error(403, "SignatureDoesNotMatch", StringToSign="POST\n...")],
+        credentials=credentials,
+        signature_version=signature_version,
+        retries=1,
+    )
     with pytest.raises(OssServiceError) as info:
         _put(harness)
     assert len(harness.calls) == 2
@@ -216,8 +225,7 @@ RETRYABLE = [
     pytest.param(requests.exceptions.ReadTimeout("read timed out"), OssTransportError, id="read-timeout"),
     pytest.param(requests.exceptions.ChunkedEncodingError("IncompleteRead"), OssTransportError, id="chunked-encoding"),
     pytest.param(_error(500, "InternalError"), OssServiceError, id="500"),
-    pytest.param((502, b"<html><body><h1>502 Bad Gateway</h1><hr></body></html>", {"Content-Type": "text/html"}),
-                 OssResponseError, id="502-html"),
+    pytest.param((502, b"<html><body><h1>502 Bad Gateway</h1><hr></body></html>", {"Content-Type": "text/html"}), OssResponseError, id="502-html"),
     pytest.param(_error(503, "ServiceUnavailable"), OssServiceError, id="503"),
     pytest.param((504, b"", {}), OssResponseError, id="504-empty"),
     pytest.param(_error(429, "TooManyRequests"), OssServiceError, id="429"),
@@ -237,7 +245,7 @@ def test_retryable_failures_use_exactly_one_plus_retries_attempts(make_client, f
     assert len(harness.calls) == retries + 1
     assert harness.client.request_count == retries + 1
     assert info.value.attempts == retries + 1
-    assert harness.sleeps == [float(2 ** n) for n in range(retries)]
+    assert harness.sleeps == [float(2**n) for n in range(retries)]
 
 
 @pytest.mark.parametrize("failure, error_type", RETRYABLE)
@@ -260,8 +268,7 @@ NOT_RETRYABLE = [
     pytest.param(_error(409, "CnameAlreadyExists", CnameType="CNAME_OSS"), OssServiceError, id="409"),
     pytest.param((403, b"<html><body>blocked by WAF</body></html>", {"Content-Type": "text/html"}), OssResponseError, id="403-html"),
     pytest.param((501, b"", {}), OssResponseError, id="501"),
-    pytest.param(requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), OssTransportError,
-                 id="ssl-verify"),
+    pytest.param(requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), OssTransportError, id="ssl-verify"),
     pytest.param(requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"), OssTransportError, id="ssl-other"),
 ]
 
@@ -334,10 +341,14 @@ def test_timeout_message_names_the_timeout(make_client):
 # Backoff
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("jitter, expected", [
-    (lambda: 1.0, [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]),
-    (lambda: 0.0, [0.0] * 7),
-])
+
+@pytest.mark.parametrize(
+    "jitter, expected",
+    [
+        (lambda: 1.0, [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]),
+        (lambda: 0.0, [0.0] * 7),
+    ],
+)
 def test_client_sleeps_follow_the_backoff(make_client, jitter, expected):
     harness = make_client([_error(500, "InternalError")] * 8, retries=7, jitter=jitter)
     with pytest.raises(OssServiceError):
@@ -353,7 +364,7 @@ def test_client_sleeps_with_random_jitter(make_client):
     assert len(harness.sleeps) == 7
     assert harness.sleeps[0] < 1
     assert max(harness.sleeps) <= 20
-    assert all(wait <= min(20, 2 ** n) for n, wait in enumerate(harness.sleeps))
+    assert all(wait <= min(20, 2**n) for n, wait in enumerate(harness.sleeps))
 
 
 def test_default_sleep_is_time_sleep():
@@ -389,12 +400,23 @@ def test_reference_error_document_is_parsed(make_client):
         harness.client.request("GetCnameToken", "GET", "mybucket", [("comp", "token"), ("cname", "example.com")])
     error = info.value
     assert (error.status, error.code, error.message, error.request_id, error.host_id, error.ec) == (
-        404, "CnameTokenNotFound", "Cname token not found.", "6215FE05DA0E27393F005F0E", "127.0.0.1", "0018-00000301")
+        404,
+        "CnameTokenNotFound",
+        "Cname token not found.",
+        "6215FE05DA0E27393F005F0E",
+        "127.0.0.1",
+        "0018-00000301",
+    )
     assert error.extra == {"Bucket": "mybucket", "Cname": "example.com"}
     assert error.operation == "GetCnameToken"
     assert error.to_dict() == {
-        "code": "CnameTokenNotFound", "message": "Cname token not found.", "request_id": "6215FE05DA0E27393F005F0E",
-        "host_id": "127.0.0.1", "ec": "0018-00000301", "status": 404, "extra": {"Bucket": "mybucket", "Cname": "example.com"},
+        "code": "CnameTokenNotFound",
+        "message": "Cname token not found.",
+        "request_id": "6215FE05DA0E27393F005F0E",
+        "host_id": "127.0.0.1",
+        "ec": "0018-00000301",
+        "status": 404,
+        "extra": {"Bucket": "mybucket", "Cname": "example.com"},
     }
 
 
@@ -407,8 +429,9 @@ def test_cname_type_extra_is_kept(make_client):
 
 
 def test_signature_mismatch_extras_are_kept(make_client):
-    harness = make_client([_error(403, "SignatureDoesNotMatch", StringToSign="OSS4-HMAC-SHA256\n20250417T153912Z",
-                                  OSSAccessKeyId=KEY_ID, SignatureProvided="abc")])
+    harness = make_client(
+        [_error(403, "SignatureDoesNotMatch", StringToSign="OSS4-HMAC-SHA256\n20250417T153912Z", OSSAccessKeyId=KEY_ID, SignatureProvided="abc")]
+    )
     with pytest.raises(OssServiceError) as info:
         _put(harness)
     assert info.value.extra["StringToSign"] == "OSS4-HMAC-SHA256\n20250417T153912Z"
@@ -432,16 +455,23 @@ def test_request_id_header_used_when_document_lacks_one(make_client):
 # Answers that are not OSS error documents
 # ---------------------------------------------------------------------------------------------
 
-NGINX_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
-             b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+NGINX_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+    b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 HTML5_502 = b"<!DOCTYPE html>\n<html><head><title>Bad gateway</title></head><body><p>upstream error</p></body></html>\n"
 
 NON_XML = [
     pytest.param(502, NGINX_502, "text/html", "not an OSS error document (text/html; ", id="nginx-502"),
     pytest.param(502, HTML5_502, "text/html; charset=utf-8", "not an OSS error document (text/html; ", id="html5-doctype-502"),
     pytest.param(500, b"\x00\xff\xfegarbage<<<", "application/octet-stream", "not an OSS error document", id="garbage-500"),
-    pytest.param(500, b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Mess', "application/xml",
-                 "it is not well-formed XML: unclosed token", id="truncated-xml-500"),
+    pytest.param(
+        500,
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Mess',
+        "application/xml",
+        "it is not well-formed XML: unclosed token",
+        id="truncated-xml-500",
+    ),
     pytest.param(503, b"", "", "without an error document", id="empty-503"),
     pytest.param(500, b"<html><body>Internal error</body></html>", "text/html", "without an error document", id="xhtml-500"),
     pytest.param(500, b"<Error><Message>no code</Message></Error>", "application/xml", "without an error document", id="error-without-code"),
@@ -467,8 +497,7 @@ def test_non_xml_answers_become_response_errors(make_client, status, body, conte
     assert "\n" not in message
     assert "Traceback" not in message
     # No error document: the error dict holds what the HTTP layer knows.
-    assert error.to_dict() == {"code": None, "message": message, "request_id": "68F1A2B3C4D5E6F708192A3B", "host_id": None, "ec": None,
-                               "status": status}
+    assert error.to_dict() == {"code": None, "message": message, "request_id": "68F1A2B3C4D5E6F708192A3B", "host_id": None, "ec": None, "status": status}
 
 
 def test_non_xml_answer_without_request_id_header(make_client):
@@ -542,10 +571,13 @@ def test_parse_document_accepts_plain_documents_and_strips_nothing_needed():
 # TLS
 # ---------------------------------------------------------------------------------------------
 
+
 def test_certificate_verification_failure_is_not_retried_and_explains_what_to_do(make_client):
-    failure = requests.exceptions.SSLError("HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by "
-                                           "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate "
-                                           "verify failed: self-signed certificate in certificate chain (_ssl.c:1006)')))")
+    failure = requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by "
+        "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate "
+        "verify failed: self-signed certificate in certificate chain (_ssl.c:1006)')))"
+    )
     harness = make_client([failure], retries=4)
     with pytest.raises(OssTransportError) as info:
         _put(harness)
@@ -570,6 +602,7 @@ def test_other_tls_failure_is_not_retried(make_client):
 # ---------------------------------------------------------------------------------------------
 # Real sockets on the loopback interface
 # ---------------------------------------------------------------------------------------------
+
 
 class _Server:
     """A ThreadingHTTPServer on 127.0.0.1 with a given handler; counts requests."""
@@ -707,11 +740,18 @@ def self_signed_tls(tmp_path_factory):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=3))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     directory = tmp_path_factory.mktemp("tls")
     cert_file = directory / "cert.pem"
     key_file = directory / "key.pem"

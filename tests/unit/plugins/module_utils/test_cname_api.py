@@ -85,8 +85,10 @@ def _ok(body=b"", request_id="rid-ok"):
 
 
 def _error(status, code, message="m", request_id="rid-err"):
-    body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message>"
-            f"<RequestId>{request_id}</RequestId><HostId>{BUCKET}.oss-cn-hangzhou.aliyuncs.com</HostId></Error>").encode()
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
+        f"<RequestId>{request_id}</RequestId><HostId>{BUCKET}.oss-cn-hangzhou.aliyuncs.com</HostId></Error>"
+    ).encode()
     return (status, body, {"x-oss-request-id": request_id, "Content-Type": "application/xml"})
 
 
@@ -172,6 +174,7 @@ def test_token_defaults_now_to_the_current_time(make_client):
 # ListCname
 # ---------------------------------------------------------------------------------------------
 
+
 def test_list_cname_parses_the_reference_sample(make_client):
     harness = make_client([_ok(LIST_DOC)])
     result = list_cname(harness.client, BUCKET, now=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
@@ -196,8 +199,9 @@ def test_list_cname_parses_the_reference_sample(make_client):
             "valid_start_date": "Wed, 12 Apr 2023 10:14:51 GMT",
             "valid_end_date": "Mon, 4 May 2048 10:14:51 GMT",
             "valid_end_date_iso": "2048-05-04T10:14:51Z",
-            "days_to_expiry": (datetime.datetime(2048, 5, 4, 10, 14, 51, tzinfo=datetime.timezone.utc)
-                               - datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)).days,
+            "days_to_expiry": (
+                datetime.datetime(2048, 5, 4, 10, 14, 51, tzinfo=datetime.timezone.utc) - datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+            ).days,
         },
     }
     assert org == {
@@ -236,10 +240,14 @@ def test_list_cname_wildcard_entry(make_client):
     assert list_cname(harness.client, BUCKET, now=NOW)["cnames"][0]["is_wildcard"] is True
 
 
-@pytest.mark.parametrize("body", [
-    b'<?xml version="1.0" encoding="UTF-8"?>\n<ListCnameResult>\n  <Bucket>examplebucket</Bucket>\n  <Owner>o</Owner>\n</ListCnameResult>',
-    b"<ListCnameResult/>",
-], ids=["no-cname-elements", "empty-root"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<ListCnameResult>\n  <Bucket>examplebucket</Bucket>\n  <Owner>o</Owner>\n</ListCnameResult>',
+        b"<ListCnameResult/>",
+    ],
+    ids=["no-cname-elements", "empty-root"],
+)
 def test_list_cname_empty_result(make_client, body):
     harness = make_client([_ok(body)])
     result = list_cname(harness.client, BUCKET, now=NOW)
@@ -261,9 +269,11 @@ def test_list_cname_other_errors_propagate(make_client, status, code):
 
 
 def test_list_cname_entity_bomb_is_refused(make_client):
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
-            b"<ListCnameResult><Cname><Domain>&d;&d;&d;&d;</Domain></Cname></ListCnameResult>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b"<ListCnameResult><Cname><Domain>&d;&d;&d;&d;</Domain></Cname></ListCnameResult>"
+    )
     harness = make_client([_ok(bomb, request_id="rid-bomb")])
     started = time.perf_counter()
     with pytest.raises(OssResponseError) as info:
@@ -277,11 +287,16 @@ def test_list_cname_entity_bomb_is_refused(make_client):
 # Answers of the wrong shape
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, body, expected_root", [
-    (lambda client: get_cname_token(client, BUCKET, "example.com", now=NOW), b"<ListCnameResult/>", "CnameToken"),
-    (lambda client: create_cname_token(client, BUCKET, "example.com", now=NOW), b"<Error2/>", "CnameToken"),
-    (lambda client: list_cname(client, BUCKET, now=NOW), b"<CnameToken/>", "ListCnameResult"),
-], ids=["get-token", "create-token", "list"])
+
+@pytest.mark.parametrize(
+    "call, body, expected_root",
+    [
+        (lambda client: get_cname_token(client, BUCKET, "example.com", now=NOW), b"<ListCnameResult/>", "CnameToken"),
+        (lambda client: create_cname_token(client, BUCKET, "example.com", now=NOW), b"<Error2/>", "CnameToken"),
+        (lambda client: list_cname(client, BUCKET, now=NOW), b"<CnameToken/>", "ListCnameResult"),
+    ],
+    ids=["get-token", "create-token", "list"],
+)
 def test_wrong_root_element_is_a_response_error(make_client, call, body, expected_root):
     harness = make_client([_ok(body, request_id="rid-shape")])
     with pytest.raises(OssResponseError) as info:
@@ -306,6 +321,7 @@ def test_unparsable_success_answer_is_a_response_error(make_client, body):
 # PutCname
 # ---------------------------------------------------------------------------------------------
 
+
 def _body(inner):
     return f"<BucketCnameConfiguration><Cname><Domain>example.com</Domain>{inner}</Cname></BucketCnameConfiguration>".encode()
 
@@ -316,24 +332,35 @@ KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
 PUT_BODIES = [
     pytest.param(None, _body(""), id="plain-bind"),
     pytest.param({}, _body(""), id="empty-certificate-dict"),
-    pytest.param({"cert_id": "493****-cn-hangzhou", "force": True},
-                 _body("<CertificateConfiguration><CertId>493****-cn-hangzhou</CertId><Force>true</Force></CertificateConfiguration>"),
-                 id="cert-id-force"),
-    pytest.param({"cert_id": "493****-cn-hangzhou", "previous_cert_id": "111-cn-hangzhou", "force": None, "certificate": ""},
-                 _body("<CertificateConfiguration><CertId>493****-cn-hangzhou</CertId><PreviousCertId>111-cn-hangzhou</PreviousCertId>"
-                       "</CertificateConfiguration>"),
-                 id="cert-id-previous"),
-    pytest.param({"delete_certificate": True},
-                 _body("<CertificateConfiguration><DeleteCertificate>true</DeleteCertificate></CertificateConfiguration>"),
-                 id="delete-certificate"),
-    pytest.param({"certificate": PEM, "private_key": KEY, "force": True},
-                 _body("<CertificateConfiguration><Certificate>-----BEGIN CERTIFICATE-----\nMIIB&amp;&lt;&gt;\"'\n-----END CERTIFICATE-----\n"
-                       "</Certificate><PrivateKey>-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n</PrivateKey>"
-                       "<Force>true</Force></CertificateConfiguration>"),
-                 id="pem-upload"),
-    pytest.param({"cert_id": "1-cn-hangzhou", "force": False},
-                 _body("<CertificateConfiguration><CertId>1-cn-hangzhou</CertId><Force>false</Force></CertificateConfiguration>"),
-                 id="explicit-false-is-written"),
+    pytest.param(
+        {"cert_id": "493****-cn-hangzhou", "force": True},
+        _body("<CertificateConfiguration><CertId>493****-cn-hangzhou</CertId><Force>true</Force></CertificateConfiguration>"),
+        id="cert-id-force",
+    ),
+    pytest.param(
+        {"cert_id": "493****-cn-hangzhou", "previous_cert_id": "111-cn-hangzhou", "force": None, "certificate": ""},
+        _body("<CertificateConfiguration><CertId>493****-cn-hangzhou</CertId><PreviousCertId>111-cn-hangzhou</PreviousCertId></CertificateConfiguration>"),
+        id="cert-id-previous",
+    ),
+    pytest.param(
+        {"delete_certificate": True},
+        _body("<CertificateConfiguration><DeleteCertificate>true</DeleteCertificate></CertificateConfiguration>"),
+        id="delete-certificate",
+    ),
+    pytest.param(
+        {"certificate": PEM, "private_key": KEY, "force": True},
+        _body(
+            "<CertificateConfiguration><Certificate>-----BEGIN CERTIFICATE-----\nMIIB&amp;&lt;&gt;\"'\n-----END CERTIFICATE-----\n"
+            "</Certificate><PrivateKey>-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n</PrivateKey>"
+            "<Force>true</Force></CertificateConfiguration>"
+        ),
+        id="pem-upload",
+    ),
+    pytest.param(
+        {"cert_id": "1-cn-hangzhou", "force": False},
+        _body("<CertificateConfiguration><CertId>1-cn-hangzhou</CertId><Force>false</Force></CertificateConfiguration>"),
+        id="explicit-false-is-written",
+    ),
 ]
 
 
@@ -363,12 +390,15 @@ def test_put_cname_errors_propagate(make_client, status, code):
     assert len(harness.calls) == 1
 
 
-@pytest.mark.parametrize("certificate, extra_actions", [
-    (None, ()),
-    ({"cert_id": "1-cn-hangzhou", "force": True}, CERTIFICATE_RAM_ACTIONS),
-    ({"certificate": "PEM", "private_key": "KEY", "force": True}, CERTIFICATE_RAM_ACTIONS),
-    ({"delete_certificate": True}, ()),
-])
+@pytest.mark.parametrize(
+    "certificate, extra_actions",
+    [
+        (None, ()),
+        ({"cert_id": "1-cn-hangzhou", "force": True}, CERTIFICATE_RAM_ACTIONS),
+        ({"certificate": "PEM", "private_key": "KEY", "force": True}, CERTIFICATE_RAM_ACTIONS),
+        ({"delete_certificate": True}, ()),
+    ],
+)
 def test_put_cname_access_denied_names_the_actions_of_that_request(make_client, certificate, extra_actions):
     harness = make_client([_error(403, "AccessDenied")])
     with pytest.raises(OssServiceError) as info:
@@ -382,6 +412,7 @@ def test_put_cname_access_denied_names_the_actions_of_that_request(make_client, 
 # ---------------------------------------------------------------------------------------------
 # DeleteCname
 # ---------------------------------------------------------------------------------------------
+
 
 def test_delete_cname_200_is_true(make_client):
     harness = make_client([_ok()])

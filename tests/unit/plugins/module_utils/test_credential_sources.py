@@ -52,6 +52,7 @@ def _context(params=None, environ=None, answers=()):
 # Static sources: no request, no role code
 # ---------------------------------------------------------------------------------------------
 
+
 def test_task_options():
     context, h = _context({"access_key_id": "LTAIopt", "access_key_secret": "s", "security_token": "t"})
     assert TaskOptions().obtain(context) == Credentials("LTAIopt", "s", "t", "task options")
@@ -115,11 +116,16 @@ def test_profile_keys_modes():
         ProfileKeys(Profile("p", "/f", {"access_key_id": "a", "access_key_secret": "s"}), token_required=True).obtain(None)
 
 
-@pytest.mark.parametrize("data, kind", [
-    ({"mode": "AK"}, ProfileKeys), ({"mode": "ststoken"}, ProfileKeys), ({"mode": "EcsRamRole", "ram_role_name": "r"}, EcsRole),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": "s", "ram_role_arn": ROLE_ARN}, AssumeRole),
-    ({"mode": "OIDC", "oidc_provider_arn": "p", "oidc_token_file": "f", "ram_role_arn": ROLE_ARN}, OidcRole),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        ({"mode": "AK"}, ProfileKeys),
+        ({"mode": "ststoken"}, ProfileKeys),
+        ({"mode": "EcsRamRole", "ram_role_name": "r"}, EcsRole),
+        ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": "s", "ram_role_arn": ROLE_ARN}, AssumeRole),
+        ({"mode": "OIDC", "oidc_provider_arn": "p", "oidc_token_file": "f", "ram_role_arn": ROLE_ARN}, OidcRole),
+    ],
+)
 def test_profile_source_by_mode(data, kind):
     assert isinstance(profile_source(Profile("p", "/f", data)), kind)
 
@@ -131,10 +137,12 @@ def test_profile_source_refuses_other_modes():
 
 def test_static_credentials_import_no_role_code():
     # In a fresh interpreter: what a module run with static keys imports.
-    script = ("import sys\n"
-              "from ansible_collections.alicloud.oss.plugins.module_utils._credentials import resolve_credentials\n"
-              "resolve_credentials({'access_key_id': 'a', 'access_key_secret': 's'}, {})\n"
-              "print(sorted(name.rsplit('.', 1)[-1] for name in sys.modules if '.module_utils._' in name))\n")
+    script = (
+        "import sys\n"
+        "from ansible_collections.alicloud.oss.plugins.module_utils._credentials import resolve_credentials\n"
+        "resolve_credentials({'access_key_id': 'a', 'access_key_secret': 's'}, {})\n"
+        "print(sorted(name.rsplit('.', 1)[-1] for name in sys.modules if '.module_utils._' in name))\n"
+    )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     loaded = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['_credentials', '_errors']"
@@ -143,6 +151,7 @@ def test_static_credentials_import_no_role_code():
 # ---------------------------------------------------------------------------------------------
 # Sources that ask a service
 # ---------------------------------------------------------------------------------------------
+
 
 def test_oidc_environment_not_set():
     assert OidcEnvironment().obtain(_context()[0]).startswith("OIDC role environment variables ALIBABA_CLOUD_ROLE_ARN, ")

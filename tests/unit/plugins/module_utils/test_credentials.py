@@ -53,8 +53,14 @@ def _write_config(path, profiles, current="default"):
 
 
 AK_PROFILE = {"name": "default", "mode": "AK", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "region_id": "cn-hangzhou"}
-STS_PROFILE = {"name": "sts", "mode": "StsToken", "access_key_id": "STS.file", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN,
-               "region_id": "cn-shanghai"}
+STS_PROFILE = {
+    "name": "sts",
+    "mode": "StsToken",
+    "access_key_id": "STS.file",
+    "access_key_secret": FILE_SECRET,
+    "sts_token": FILE_TOKEN,
+    "region_id": "cn-shanghai",
+}
 
 
 @pytest.fixture
@@ -113,11 +119,15 @@ def test_credentials_file_tilde_is_expanded(clean_environment):
 # Sources are never mixed
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("given, missing, option", [
-    ({"access_key_id": "LTAIopt"}, "access_key_secret", "access_key_secret"),
-    ({"access_key_id": "LTAIopt", "security_token": "tok"}, "access_key_secret", "access_key_secret"),
-    ({"access_key_secret": OPT_SECRET}, "access_key_id", "access_key_id"),
-])
+
+@pytest.mark.parametrize(
+    "given, missing, option",
+    [
+        ({"access_key_id": "LTAIopt"}, "access_key_secret", "access_key_secret"),
+        ({"access_key_id": "LTAIopt", "security_token": "tok"}, "access_key_secret", "access_key_secret"),
+        ({"access_key_secret": OPT_SECRET}, "access_key_id", "access_key_id"),
+    ],
+)
 def test_partial_options_fail_naming_both_and_never_mix(config_file, given, missing, option):
     with pytest.raises(OssCredentialError) as info:
         resolve_credentials(_params(credentials_file=config_file, **given), dict(ENV_KEYS))
@@ -143,11 +153,14 @@ def test_token_alone_in_options_fails_without_claiming_a_secret_was_given(config
     assert "OptToken" not in message
 
 
-@pytest.mark.parametrize("environ, set_var, missing_var", [
-    ({"OSS_ACCESS_KEY_ID": "LTAIenv"}, "OSS_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET"),
-    ({"ALICLOUD_SECRET_KEY": ENV_SECRET}, "ALICLOUD_SECRET_KEY", "ALICLOUD_ACCESS_KEY_ID"),
-    ({"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "OSS_SESSION_TOKEN": ENV_TOKEN}, "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET"),
-])
+@pytest.mark.parametrize(
+    "environ, set_var, missing_var",
+    [
+        ({"OSS_ACCESS_KEY_ID": "LTAIenv"}, "OSS_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET"),
+        ({"ALICLOUD_SECRET_KEY": ENV_SECRET}, "ALICLOUD_SECRET_KEY", "ALICLOUD_ACCESS_KEY_ID"),
+        ({"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "OSS_SESSION_TOKEN": ENV_TOKEN}, "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET"),
+    ],
+)
 def test_partial_environment_fails_naming_the_variables(config_file, environ, set_var, missing_var):
     with pytest.raises(OssCredentialError) as info:
         resolve_credentials(_params(credentials_file=config_file), environ)
@@ -173,6 +186,7 @@ def test_environment_token_is_used_only_with_environment_keys(config_file):
 # Environment variable lists: first set wins
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("names", [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN], ids=["id", "secret", "token"])
 def test_environment_first_set_wins(names):
     base = {ENV_ACCESS_KEY_ID[-1]: "id-last", ENV_ACCESS_KEY_SECRET[-1]: "secret-last"}
@@ -188,8 +202,7 @@ def test_environment_first_set_wins(names):
 
 def test_environment_variable_lists_are_the_documented_ones():
     assert ENV_ACCESS_KEY_ID == ("ALICLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_ID", "OSS_ACCESS_KEY_ID")
-    assert ENV_ACCESS_KEY_SECRET == ("ALICLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                                     "OSS_ACCESS_KEY_SECRET")
+    assert ENV_ACCESS_KEY_SECRET == ("ALICLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "OSS_ACCESS_KEY_SECRET")
     assert ENV_SECURITY_TOKEN == ("ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_SECURITY_TOKEN", "OSS_SESSION_TOKEN")
 
 
@@ -209,6 +222,7 @@ def test_process_environment_is_the_default(monkeypatch):
 # Profile file
 # ---------------------------------------------------------------------------------------------
 
+
 def test_current_profile_is_used_without_a_profile_option(tmp_path):
     path = _write_config(tmp_path / "c.json", [AK_PROFILE, STS_PROFILE], current="sts")
     creds = resolve_credentials(_params(credentials_file=path), {})
@@ -225,60 +239,86 @@ def test_default_profile_when_current_is_missing(tmp_path):
     assert resolve_credentials(_params(credentials_file=str(path)), {}).access_key_id == "LTAIfile"
 
 
-@pytest.mark.parametrize("data, mode", [
-    ({"mode": "AK"}, "AK"),
-    ({"mode": " StsToken ", "access_key_id": "x"}, "StsToken"),
-    ({"access_key_id": "a", "access_key_secret": "b"}, "AK"),
-    ({"access_key_id": "a", "access_key_secret": "b", "sts_token": "t"}, "StsToken"),
-    ({"access_key_id": "a", "access_key_secret": "b", "ram_role_arn": "acs:ram::1:role/r"}, "RamRoleArn"),
-    ({"ram_role_name": ""}, "EcsRamRole"),
-    ({"ram_role_name": "my-ecs-role"}, "EcsRamRole"),
-    ({}, "(none)"),
-    ({"mode": ""}, "(none)"),
-])
+@pytest.mark.parametrize(
+    "data, mode",
+    [
+        ({"mode": "AK"}, "AK"),
+        ({"mode": " StsToken ", "access_key_id": "x"}, "StsToken"),
+        ({"access_key_id": "a", "access_key_secret": "b"}, "AK"),
+        ({"access_key_id": "a", "access_key_secret": "b", "sts_token": "t"}, "StsToken"),
+        ({"access_key_id": "a", "access_key_secret": "b", "ram_role_arn": "acs:ram::1:role/r"}, "RamRoleArn"),
+        ({"ram_role_name": ""}, "EcsRamRole"),
+        ({"ram_role_name": "my-ecs-role"}, "EcsRamRole"),
+        ({}, "(none)"),
+        ({"mode": ""}, "(none)"),
+    ],
+)
 def test_profile_mode_detection(data, mode):
     assert profile_mode(data) == mode
 
 
-@pytest.mark.parametrize("profile, token", [
-    ({"name": "default", "mode": "ak", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET}, None),
-    ({"name": "default", "mode": "ststoken", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN},
-     FILE_TOKEN),
-    ({"name": "default", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET}, None),
-    ({"name": "default", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN}, FILE_TOKEN),
-], ids=["ak-lowercase", "ststoken-lowercase", "auto-ak", "auto-sts"])
+@pytest.mark.parametrize(
+    "profile, token",
+    [
+        ({"name": "default", "mode": "ak", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET}, None),
+        ({"name": "default", "mode": "ststoken", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN}, FILE_TOKEN),
+        ({"name": "default", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET}, None),
+        ({"name": "default", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN}, FILE_TOKEN),
+    ],
+    ids=["ak-lowercase", "ststoken-lowercase", "auto-ak", "auto-sts"],
+)
 def test_profile_modes_supported(tmp_path, profile, token):
     path = _write_config(tmp_path / "c.json", [profile])
     creds = resolve_credentials(_params(credentials_file=path), {})
     assert (creds.access_key_id, creds.access_key_secret, creds.security_token) == ("LTAIfile", FILE_SECRET, token)
 
 
-@pytest.mark.parametrize("profile, expected", [
-    ({"mode": "ChainableRamRoleArn", "source_profile": "x"},
-     "has mode ChainableRamRoleArn, which this collection does not support; use a profile of mode AK, StsToken, RamRoleArn, EcsRamRole or OIDC"),
-    ({"mode": "External", "process_command": "x"}, "has mode External, which this collection does not support"),
-    ({"region_id": "cn-hangzhou"}, "has mode (none), which this collection does not support"),
-    ({"mode": "StsToken", "access_key_id": "a", "access_key_secret": FILE_SECRET}, "has mode StsToken but no sts_token"),
-    ({"mode": "AK", "access_key_id": "a"}, "lacks access_key_id or access_key_secret"),
-    ({"mode": "AK", "access_key_secret": FILE_SECRET}, "lacks access_key_id or access_key_secret"),
-    ({"mode": "StsToken", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN}, "lacks access_key_id or access_key_secret"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "ram_role_arn": "acs:ram::1:role/r"}, "lacks access_key_id or access_key_secret"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET}, "has mode RamRoleArn but no ram_role_arn"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "acs:ram::1:role/r",
-      "expired_seconds": "an hour"}, "has an expired_seconds that is not a number of seconds"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "acs:ram::1:role/r",
-      "expired_seconds": 60}, ": the session duration must be 900 to 43200 seconds, not 60"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "acs:ram::1:role/r",
-      "sts_region": "evil.example.com/"}, "has an sts_region 'evil.example.com/' that is not a region id"),
-    ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "arn:aws:iam::1:role/r"},
-     ": the role ARN 'arn:aws:iam::1:role/r' is not of the form acs:ram::<account id>:role/<role name>"),
-    ({"mode": "OIDC"}, "has mode OIDC but no oidc_provider_arn"),
-    ({"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p"}, "has mode OIDC but no oidc_token_file"),
-    ({"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/nonexistent/token"},
-     "has mode OIDC but no ram_role_arn"),
-    ({"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/nonexistent/token",
-      "ram_role_arn": "acs:ram::1:role/r"}, ": the OIDC token file /nonexistent/token cannot be read: No such file or directory."),
-])
+@pytest.mark.parametrize(
+    "profile, expected",
+    [
+        (
+            {"mode": "ChainableRamRoleArn", "source_profile": "x"},
+            "has mode ChainableRamRoleArn, which this collection does not support; use a profile of mode AK, StsToken, RamRoleArn, EcsRamRole or OIDC",
+        ),
+        ({"mode": "External", "process_command": "x"}, "has mode External, which this collection does not support"),
+        ({"region_id": "cn-hangzhou"}, "has mode (none), which this collection does not support"),
+        ({"mode": "StsToken", "access_key_id": "a", "access_key_secret": FILE_SECRET}, "has mode StsToken but no sts_token"),
+        ({"mode": "AK", "access_key_id": "a"}, "lacks access_key_id or access_key_secret"),
+        ({"mode": "AK", "access_key_secret": FILE_SECRET}, "lacks access_key_id or access_key_secret"),
+        ({"mode": "StsToken", "access_key_secret": FILE_SECRET, "sts_token": FILE_TOKEN}, "lacks access_key_id or access_key_secret"),
+        ({"mode": "RamRoleArn", "access_key_id": "a", "ram_role_arn": "acs:ram::1:role/r"}, "lacks access_key_id or access_key_secret"),
+        ({"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET}, "has mode RamRoleArn but no ram_role_arn"),
+        (
+            {"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": "an hour"},
+            "has an expired_seconds that is not a number of seconds",
+        ),
+        (
+            {"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": 60},
+            ": the session duration must be 900 to 43200 seconds, not 60",
+        ),
+        (
+            {
+                "mode": "RamRoleArn",
+                "access_key_id": "a",
+                "access_key_secret": FILE_SECRET,
+                "ram_role_arn": "acs:ram::1:role/r",
+                "sts_region": "evil.example.com/",
+            },
+            "has an sts_region 'evil.example.com/' that is not a region id",
+        ),
+        (
+            {"mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": FILE_SECRET, "ram_role_arn": "arn:aws:iam::1:role/r"},
+            ": the role ARN 'arn:aws:iam::1:role/r' is not of the form acs:ram::<account id>:role/<role name>",
+        ),
+        ({"mode": "OIDC"}, "has mode OIDC but no oidc_provider_arn"),
+        ({"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p"}, "has mode OIDC but no oidc_token_file"),
+        ({"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/nonexistent/token"}, "has mode OIDC but no ram_role_arn"),
+        (
+            {"mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/nonexistent/token", "ram_role_arn": "acs:ram::1:role/r"},
+            ": the OIDC token file /nonexistent/token cannot be read: No such file or directory.",
+        ),
+    ],
+)
 def test_profile_problems(tmp_path, profile, expected):
     path = _write_config(tmp_path / "c.json", [dict(profile, name="p")], current="p")
     with pytest.raises(OssCredentialError) as info:
@@ -309,13 +349,17 @@ def test_named_profile_is_not_consulted_when_options_are_complete(tmp_path):
     assert resolve_credentials(params, {}).source == "task options"
 
 
-@pytest.mark.parametrize("content, expected", [
-    ('{"current": "default", "profiles": [{"name": "default", "access_key_secret": "' + FILE_SECRET, "is not valid JSON ("),
-    ("", "is not valid JSON ("),
-    (b"\xff\xfe{}", "is not valid JSON ("),
-    ("[]", "does not hold a JSON object"),
-    ('"text"', "does not hold a JSON object"),
-], ids=["truncated", "empty", "not-utf8", "list", "string"])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ('{"current": "default", "profiles": [{"name": "default", "access_key_secret": "' + FILE_SECRET, "is not valid JSON ("),
+        ("", "is not valid JSON ("),
+        (b"\xff\xfe{}", "is not valid JSON ("),
+        ("[]", "does not hold a JSON object"),
+        ('"text"', "does not hold a JSON object"),
+    ],
+    ids=["truncated", "empty", "not-utf8", "list", "string"],
+)
 def test_invalid_credentials_file(tmp_path, content, expected):
     path = tmp_path / "c.json"
     if isinstance(content, bytes):
@@ -356,6 +400,7 @@ def test_load_profile(config_file, tmp_path):
 # Nothing anywhere
 # ---------------------------------------------------------------------------------------------
 
+
 def test_nothing_anywhere_names_every_place_looked_at(clean_environment):
     with pytest.raises(OssCredentialError) as info:
         resolve_credentials(_params(credentials_file="~/.aliyun/config.json"), {})
@@ -385,9 +430,11 @@ def test_empty_values_count_as_unset(config_file):
 
 
 def test_repr_of_every_source_hides_secrets(config_file):
-    for creds in (resolve_credentials(_params(access_key_id="a", access_key_secret=OPT_SECRET, security_token=ENV_TOKEN), {}),
-                  resolve_credentials(_params(), dict(ENV_KEYS)),
-                  resolve_credentials(_params(credentials_file=config_file, profile="sts"), {})):
+    for creds in (
+        resolve_credentials(_params(access_key_id="a", access_key_secret=OPT_SECRET, security_token=ENV_TOKEN), {}),
+        resolve_credentials(_params(), dict(ENV_KEYS)),
+        resolve_credentials(_params(credentials_file=config_file, profile="sts"), {}),
+    ):
         _assert_no_secret(repr(creds))
         _assert_no_secret(str(creds))
         _assert_no_secret(f"{creds!r} {creds}")
@@ -474,13 +521,17 @@ class FakeCloud(BaseAdapter):
         self.keys[key_id] = secret
         self.tokens[key_id] = token
         ALL_TEMP.extend((secret, token))
-        return json.dumps({"RequestId": "rid", "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": secret, "SecurityToken": token,
-                                                               "Expiration": "2025-04-17T16:39:12Z"}}).encode()
+        return json.dumps(
+            {
+                "RequestId": "rid",
+                "Credentials": {"AccessKeyId": key_id, "AccessKeySecret": secret, "SecurityToken": token, "Expiration": "2025-04-17T16:39:12Z"},
+            }
+        ).encode()
 
     def _metadata(self, method, path):
         if path == "/latest/api/token":
             return 200, b"metadata-session-token"
-        name = path[len("/latest/meta-data/ram/security-credentials/"):]
+        name = path[len("/latest/meta-data/ram/security-credentials/") :]
         if not name:
             return 200, self.instance_role.encode()
         if name != self.instance_role:
@@ -512,8 +563,7 @@ def _transport(cloud):
     session.mount("http://", cloud)
     session.mount("https://", cloud)
     nonces = iter(range(1, 1000))
-    return CredentialTransport(timeout=5, retries=0, session=session, sleep=lambda _s: None, clock=lambda: FIXED_NOW,
-                               nonce=lambda: f"nonce-{next(nonces)}")
+    return CredentialTransport(timeout=5, retries=0, session=session, sleep=lambda _s: None, clock=lambda: FIXED_NOW, nonce=lambda: f"nonce-{next(nonces)}")
 
 
 def _resolve(cloud, params, environ):
@@ -541,6 +591,7 @@ def _oidc_env(token_file):
 # assume_role (task option)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_assume_role_with_task_keys(cloud):
     params = _params(access_key_id="LTAIopt", access_key_secret=OPT_SECRET, assume_role={"role_arn": ROLE_ARN})
     creds = _resolve(cloud, params, {})
@@ -563,11 +614,15 @@ def test_assume_role_options_are_sent(cloud):
     assert json.loads(query["Policy"]) == policy
 
 
-@pytest.mark.parametrize("environ, profile, signer", [
-    (dict(ENV_KEYS), None, "LTAIenv"),
-    ({}, "default", "LTAIfile"),
-    ({}, "sts", "STS.file"),
-], ids=["environment", "profile-ak", "profile-ststoken"])
+@pytest.mark.parametrize(
+    "environ, profile, signer",
+    [
+        (dict(ENV_KEYS), None, "LTAIenv"),
+        ({}, "default", "LTAIfile"),
+        ({}, "sts", "STS.file"),
+    ],
+    ids=["environment", "profile-ak", "profile-ststoken"],
+)
 def test_assume_role_signs_with_whatever_source_is_found(cloud, config_file, environ, profile, signer):
     params = _params(credentials_file=config_file, profile=profile, assume_role={"role_arn": ROLE_ARN})
     creds = _resolve(cloud, params, environ)
@@ -577,8 +632,10 @@ def test_assume_role_signs_with_whatever_source_is_found(cloud, config_file, env
 
 
 def test_assume_role_chains_on_a_ram_role_arn_profile(cloud, tmp_path):
-    path = _write_config(tmp_path / "c.json", [{"name": "default", "mode": "RamRoleArn", "access_key_id": "LTAIfile",
-                                                "access_key_secret": FILE_SECRET, "ram_role_arn": OTHER_ROLE_ARN}])
+    path = _write_config(
+        tmp_path / "c.json",
+        [{"name": "default", "mode": "RamRoleArn", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET, "ram_role_arn": OTHER_ROLE_ARN}],
+    )
     creds = _resolve(cloud, _params(credentials_file=path, assume_role={"role_arn": ROLE_ARN}), {})
     first, second = cloud.calls
     assert first[3]["AccessKeyId"] == "LTAIfile" and first[3]["RoleArn"] == OTHER_ROLE_ARN
@@ -603,15 +660,18 @@ def test_assume_role_without_any_source(cloud):
     assert cloud.calls == []
 
 
-@pytest.mark.parametrize("role, expected", [
-    ({"role_arn": "oss-admin"}, "assume_role: the role ARN 'oss-admin' is not of the form acs:ram::<account id>:role/<role name>."),
-    ({"role_arn": None}, "assume_role: the role ARN '' is not of the form"),
-    ({"role_arn": ROLE_ARN, "duration_seconds": 899}, "assume_role: the session duration must be 900 to 43200 seconds, not 899."),
-    ({"role_arn": ROLE_ARN, "duration_seconds": 43201}, "not 43201"),
-    ({"role_arn": ROLE_ARN, "session_name": "has space"}, "the role session name 'has space' must be 2 to 64 letters, digits or . @ - _."),
-    ({"role_arn": ROLE_ARN, "session_name": "x" * 65}, "must be 2 to 64"),
-    ({"role_arn": ROLE_ARN, "policy": '{"Version": '}, "assume_role: the policy is not valid JSON."),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ({"role_arn": "oss-admin"}, "assume_role: the role ARN 'oss-admin' is not of the form acs:ram::<account id>:role/<role name>."),
+        ({"role_arn": None}, "assume_role: the role ARN '' is not of the form"),
+        ({"role_arn": ROLE_ARN, "duration_seconds": 899}, "assume_role: the session duration must be 900 to 43200 seconds, not 899."),
+        ({"role_arn": ROLE_ARN, "duration_seconds": 43201}, "not 43201"),
+        ({"role_arn": ROLE_ARN, "session_name": "has space"}, "the role session name 'has space' must be 2 to 64 letters, digits or . @ - _."),
+        ({"role_arn": ROLE_ARN, "session_name": "x" * 65}, "must be 2 to 64"),
+        ({"role_arn": ROLE_ARN, "policy": '{"Version": '}, "assume_role: the policy is not valid JSON."),
+    ],
+)
 def test_assume_role_input_is_checked_before_any_request(cloud, role, expected):
     params = _params(access_key_id="LTAIopt", access_key_secret=OPT_SECRET, ecs_role_name="ecs-role", assume_role=role)
     with pytest.raises(OssCredentialError) as info:
@@ -626,8 +686,7 @@ def test_assume_role_refused_names_the_source_and_keeps_secrets_out(cloud):
     with pytest.raises(OssCredentialError) as info:
         _resolve(cloud, _params(assume_role={"role_arn": ROLE_ARN}), dict(ENV_KEYS))
     message = str(info.value)
-    assert message.startswith(f"assume_role: AssumeRole of {ROLE_ARN} signed with the credentials from environment: "
-                              "STS refused it: NoPermission (HTTP 403): ")
+    assert message.startswith(f"assume_role: AssumeRole of {ROLE_ARN} signed with the credentials from environment: STS refused it: NoPermission (HTTP 403): ")
     assert "Request id rid-fake." in message
     assert info.value.to_dict()["code"] == "NoPermission"
     _assert_nothing_leaks(message)
@@ -642,9 +701,9 @@ def test_wrong_source_secret_is_a_signature_mismatch(cloud):
 # Environment: keys + ALIBABA_CLOUD_ROLE_ARN
 # ---------------------------------------------------------------------------------------------
 
+
 def test_environment_role_arn_assumes_the_role_with_the_environment_keys(cloud):
-    environ = dict(ENV_KEYS, ALIBABA_CLOUD_ROLE_ARN=ROLE_ARN, ALIBABA_CLOUD_ROLE_SESSION_NAME="env-session",
-                   ALIBABA_CLOUD_EXTERNAL_ID="env-ext")
+    environ = dict(ENV_KEYS, ALIBABA_CLOUD_ROLE_ARN=ROLE_ARN, ALIBABA_CLOUD_ROLE_SESSION_NAME="env-session", ALIBABA_CLOUD_EXTERNAL_ID="env-ext")
     creds = _resolve(cloud, _params(), environ)
     assert creds.access_key_id.endswith("-AssumeRole-LTAIenv-oss-admin")
     assert creds.source == f"environment (ALIBABA_CLOUD_ROLE_ARN {ROLE_ARN})"
@@ -676,9 +735,17 @@ def test_environment_role_with_a_bad_session_name(cloud):
 # Profile modes RamRoleArn, EcsRamRole, OIDC
 # ---------------------------------------------------------------------------------------------
 
-RAM_ROLE_PROFILE = {"name": "role", "mode": "RamRoleArn", "access_key_id": "LTAIfile", "access_key_secret": FILE_SECRET,
-                    "ram_role_arn": ROLE_ARN, "ram_session_name": "file-session", "expired_seconds": 1800, "external_id": "file-ext",
-                    "region_id": "cn-hangzhou"}
+RAM_ROLE_PROFILE = {
+    "name": "role",
+    "mode": "RamRoleArn",
+    "access_key_id": "LTAIfile",
+    "access_key_secret": FILE_SECRET,
+    "ram_role_arn": ROLE_ARN,
+    "ram_session_name": "file-session",
+    "expired_seconds": 1800,
+    "external_id": "file-ext",
+    "region_id": "cn-hangzhou",
+}
 
 
 def test_ram_role_arn_profile(cloud, tmp_path):
@@ -699,21 +766,28 @@ def test_ram_role_arn_profile_defaults(cloud, tmp_path):
     assert (query["RoleSessionName"], query["DurationSeconds"]) == ("ansible-alicloud-oss", "3600")
 
 
-@pytest.mark.parametrize("option, environ, host", [
-    (None, {}, "sts.cn-shanghai.aliyuncs.com"),
-    ("http://127.0.0.1:9999", {}, "127.0.0.1:9999"),
-    (None, {"ALIBABA_CLOUD_STS_ENDPOINT": "sts-vpc.cn-shanghai.aliyuncs.com"}, "sts-vpc.cn-shanghai.aliyuncs.com"),
-], ids=["sts_region", "option", "environment"])
+@pytest.mark.parametrize(
+    "option, environ, host",
+    [
+        (None, {}, "sts.cn-shanghai.aliyuncs.com"),
+        ("http://127.0.0.1:9999", {}, "127.0.0.1:9999"),
+        (None, {"ALIBABA_CLOUD_STS_ENDPOINT": "sts-vpc.cn-shanghai.aliyuncs.com"}, "sts-vpc.cn-shanghai.aliyuncs.com"),
+    ],
+    ids=["sts_region", "option", "environment"],
+)
 def test_sts_endpoint_choice(cloud, tmp_path, option, environ, host):
     path = _write_config(tmp_path / "c.json", [dict(RAM_ROLE_PROFILE, sts_region="cn-shanghai")], current="role")
     _resolve(cloud, _params(credentials_file=path, sts_endpoint=option), environ)
     assert cloud.calls[0][1] == host
 
 
-@pytest.mark.parametrize("role_name, paths", [
-    ("ecs-role", ["/latest/api/token", "/latest/meta-data/ram/security-credentials/ecs-role"]),
-    ("", ["/latest/api/token", "/latest/meta-data/ram/security-credentials/", "/latest/meta-data/ram/security-credentials/ecs-role"]),
-])
+@pytest.mark.parametrize(
+    "role_name, paths",
+    [
+        ("ecs-role", ["/latest/api/token", "/latest/meta-data/ram/security-credentials/ecs-role"]),
+        ("", ["/latest/api/token", "/latest/meta-data/ram/security-credentials/", "/latest/meta-data/ram/security-credentials/ecs-role"]),
+    ],
+)
 def test_ecs_ram_role_profile(cloud, tmp_path, role_name, paths):
     path = _write_config(tmp_path / "c.json", [{"name": "default", "mode": "EcsRamRole", "ram_role_name": role_name}])
     creds = _resolve(cloud, _params(credentials_file=path), {})
@@ -724,8 +798,15 @@ def test_ecs_ram_role_profile(cloud, tmp_path, role_name, paths):
 
 
 def test_oidc_profile(cloud, tmp_path, token_file):
-    profile = {"name": "default", "mode": "OIDC", "oidc_provider_arn": PROVIDER_ARN, "oidc_token_file": token_file, "ram_role_arn": ROLE_ARN,
-               "ram_session_name": "pod", "sts_region": "cn-beijing"}
+    profile = {
+        "name": "default",
+        "mode": "OIDC",
+        "oidc_provider_arn": PROVIDER_ARN,
+        "oidc_token_file": token_file,
+        "ram_role_arn": ROLE_ARN,
+        "ram_session_name": "pod",
+        "sts_region": "cn-beijing",
+    }
     path = _write_config(tmp_path / "c.json", [profile])
     creds = _resolve(cloud, _params(credentials_file=path), {})
     ((method, host, _path, params),) = cloud.calls
@@ -744,6 +825,7 @@ def test_profile_mode_detection_knows_oidc():
 # ---------------------------------------------------------------------------------------------
 # OIDC from the environment
 # ---------------------------------------------------------------------------------------------
+
 
 def test_oidc_environment(cloud, token_file):
     creds = _resolve(cloud, _params(), dict(_oidc_env(token_file), ALIBABA_CLOUD_ROLE_SESSION_NAME="k8s-pod"))
@@ -766,11 +848,14 @@ def test_incomplete_oidc_environment(cloud, token_file, missing):
     assert cloud.calls == []
 
 
-@pytest.mark.parametrize("content, expected", [
-    (None, "cannot be read: No such file or directory."),
-    ("  \n", "is empty."),
-    (b"\xff\xfe", "is not UTF-8 text."),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (None, "cannot be read: No such file or directory."),
+        ("  \n", "is empty."),
+        (b"\xff\xfe", "is not UTF-8 text."),
+    ],
+)
 def test_oidc_token_file_problems(cloud, tmp_path, content, expected):
     path = tmp_path / "token"
     if isinstance(content, bytes):
@@ -788,8 +873,9 @@ def test_oidc_refused_names_the_source_without_the_token(cloud, tmp_path):
     path.write_text("an-old-token", encoding="utf-8")
     with pytest.raises(OssCredentialError) as info:
         _resolve(cloud, _params(), _oidc_env(str(path)))
-    assert str(info.value).startswith(f"environment (OIDC role): AssumeRoleWithOIDC of {ROLE_ARN}: STS refused it: "
-                                      "AuthenticationFail.OIDCToken.Invalid (HTTP 400)")
+    assert str(info.value).startswith(
+        f"environment (OIDC role): AssumeRoleWithOIDC of {ROLE_ARN}: STS refused it: AuthenticationFail.OIDCToken.Invalid (HTTP 400)"
+    )
     assert "an-old-token" not in str(info.value)
 
 
@@ -797,12 +883,16 @@ def test_oidc_refused_names_the_source_without_the_token(cloud, tmp_path):
 # ECS instance role
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("params, environ, where", [
-    ({"ecs_role_name": "ecs-role"}, {}, "task option ecs_role_name"),
-    ({}, {"ALIBABA_CLOUD_ECS_METADATA": "ecs-role"}, "environment variable ALIBABA_CLOUD_ECS_METADATA"),
-    ({}, {"ALICLOUD_ECS_ROLE_NAME": "ecs-role"}, "environment variable ALICLOUD_ECS_ROLE_NAME"),
-    ({"ecs_role_name": "ecs-role"}, {"ALIBABA_CLOUD_ECS_METADATA": "other"}, "task option ecs_role_name"),
-])
+
+@pytest.mark.parametrize(
+    "params, environ, where",
+    [
+        ({"ecs_role_name": "ecs-role"}, {}, "task option ecs_role_name"),
+        ({}, {"ALIBABA_CLOUD_ECS_METADATA": "ecs-role"}, "environment variable ALIBABA_CLOUD_ECS_METADATA"),
+        ({}, {"ALICLOUD_ECS_ROLE_NAME": "ecs-role"}, "environment variable ALICLOUD_ECS_ROLE_NAME"),
+        ({"ecs_role_name": "ecs-role"}, {"ALIBABA_CLOUD_ECS_METADATA": "other"}, "task option ecs_role_name"),
+    ],
+)
 def test_ecs_role_name_sources(cloud, params, environ, where):
     creds = _resolve(cloud, _params(**params), environ)
     assert creds.source == f"ECS instance role 'ecs-role' from {where}"
@@ -833,8 +923,10 @@ def test_imdsv1_disabled_forbids_the_fallback(cloud, monkeypatch):
 def test_role_not_attached(cloud):
     with pytest.raises(OssCredentialError) as info:
         _resolve(cloud, _params(ecs_role_name="wrong-role"), {})
-    assert str(info.value) == ("ECS instance role 'wrong-role' from task option ecs_role_name: the metadata service at http://100.100.100.200 "
-                               "has no credentials for the role 'wrong-role' (HTTP 404); check that this RAM role is attached to the instance.")
+    assert str(info.value) == (
+        "ECS instance role 'wrong-role' from task option ecs_role_name: the metadata service at http://100.100.100.200 "
+        "has no credentials for the role 'wrong-role' (HTTP 404); check that this RAM role is attached to the instance."
+    )
     assert info.value.option == "ecs_role_name"
 
 
@@ -843,21 +935,22 @@ def test_metadata_is_never_probed_without_a_role_name(cloud):
         _resolve(cloud, _params(), {})
     assert cloud.calls == []
     message = str(info.value)
-    assert ("ECS instance role: option ecs_role_name, environment variables ALIBABA_CLOUD_ECS_METADATA, ALICLOUD_ECS_ROLE_NAME "
-            "(not set; the metadata service is asked only when a role name is configured)") in message
-    assert ("OIDC role environment variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE "
-            "(not set)") in message
+    assert (
+        "ECS instance role: option ecs_role_name, environment variables ALIBABA_CLOUD_ECS_METADATA, ALICLOUD_ECS_ROLE_NAME "
+        "(not set; the metadata service is asked only when a role name is configured)"
+    ) in message
+    assert ("OIDC role environment variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE (not set)") in message
 
 
 # ---------------------------------------------------------------------------------------------
 # Precedence across all the sources
 # ---------------------------------------------------------------------------------------------
 
+
 def _everything(tmp_path, token_file):
     path = _write_config(tmp_path / "all.json", [dict(AK_PROFILE, name="default")])
     params = _params(access_key_id="LTAIopt", access_key_secret=OPT_SECRET, credentials_file=path, ecs_role_name="ecs-role")
-    environ = dict(ENV_KEYS, ALIBABA_CLOUD_OIDC_PROVIDER_ARN=PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE=token_file,
-                   ALIBABA_CLOUD_ROLE_ARN=ROLE_ARN)
+    environ = dict(ENV_KEYS, ALIBABA_CLOUD_OIDC_PROVIDER_ARN=PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE=token_file, ALIBABA_CLOUD_ROLE_ARN=ROLE_ARN)
     return params, environ
 
 
@@ -904,14 +997,14 @@ def test_the_default_transport_follows_the_options(monkeypatch):
     resolve_credentials(_params(access_key_id="LTAIopt", access_key_secret=OPT_SECRET), {})
     assert made == []  # static credentials never need HTTP
     with pytest.raises(OssCredentialError):
-        resolve_credentials(dict(_params(ecs_role_name="r", timeout=0.001, retries=0, validate_certs=False),
-                                 ecs_metadata_endpoint="http://127.0.0.1:9"), {})
+        resolve_credentials(dict(_params(ecs_role_name="r", timeout=0.001, retries=0, validate_certs=False), ecs_metadata_endpoint="http://127.0.0.1:9"), {})
     assert made == [{"timeout": 0.001, "retries": 0, "validate_certs": False}]
 
 
 # ---------------------------------------------------------------------------------------------
 # Through the module base: every secret obtained is masked
 # ---------------------------------------------------------------------------------------------
+
 
 def test_module_registers_temporary_and_spent_secrets(cloud, monkeypatch, capsys):
     monkeypatch.setattr(_http, "CredentialTransport", lambda **kwargs: _transport(cloud))
@@ -946,8 +1039,7 @@ def test_module_argument_spec_has_the_credential_source_options(capsys):
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             OssModule({"bucket": {"type": "str", "required": True}}).run(handler)
-    assert seen["assume_role"] == {"role_arn": ROLE_ARN, "session_name": "ansible-alicloud-oss", "duration_seconds": 3600, "policy": None,
-                                   "external_id": None}
+    assert seen["assume_role"] == {"role_arn": ROLE_ARN, "session_name": "ansible-alicloud-oss", "duration_seconds": 3600, "policy": None, "external_id": None}
     assert (seen["ecs_role_name"], seen["sts_endpoint"], seen["ecs_metadata_endpoint"]) == (None, None, "http://100.100.100.200")
     spec = COMMON_ARGUMENT_SPEC
     assert spec["assume_role"]["options"]["role_arn"]["required"] is True

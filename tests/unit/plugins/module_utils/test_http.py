@@ -25,6 +25,7 @@ from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
 # Backoff
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("attempt, expected", [(0, 1.0), (1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 20.0), (6, 20.0), (30, 20.0)])
 def test_backoff_with_full_jitter_grows_and_is_capped(attempt, expected):
     assert backoff_delay(attempt, jitter=lambda: 1.0) == expected
@@ -38,7 +39,7 @@ def test_backoff_with_random_jitter_stays_in_bounds():
         waits = [backoff_delay(attempt, jitter=rng.random) for attempt in range(10)]
         assert 0 <= waits[0] < 1
         assert all(0 <= wait <= BACKOFF_CAP for wait in waits)
-        assert all(wait <= min(BACKOFF_CAP, 2 ** attempt) for attempt, wait in enumerate(waits))
+        assert all(wait <= min(BACKOFF_CAP, 2**attempt) for attempt, wait in enumerate(waits))
 
 
 def test_default_jitter_is_random_and_bounded():
@@ -50,12 +51,16 @@ def test_default_jitter_is_random_and_bounded():
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint, expected", [
-    ("sts.aliyuncs.com", "https://sts.aliyuncs.com/"),
-    ("https://sts.cn-hangzhou.aliyuncs.com", "https://sts.cn-hangzhou.aliyuncs.com/"),
-    ("http://127.0.0.1:9000/", "http://127.0.0.1:9000/"),
-    ("http://127.0.0.1:9000/sts", "http://127.0.0.1:9000/sts/"),
-])
+
+@pytest.mark.parametrize(
+    "endpoint, expected",
+    [
+        ("sts.aliyuncs.com", "https://sts.aliyuncs.com/"),
+        ("https://sts.cn-hangzhou.aliyuncs.com", "https://sts.cn-hangzhou.aliyuncs.com/"),
+        ("http://127.0.0.1:9000/", "http://127.0.0.1:9000/"),
+        ("http://127.0.0.1:9000/sts", "http://127.0.0.1:9000/sts/"),
+    ],
+)
 def test_service_url(endpoint, expected):
     assert service_url(endpoint, "sts_endpoint") == expected
 
@@ -78,6 +83,7 @@ def test_a_transport_made_here_closes_its_session():
 # The retry rules, once for every client
 # ---------------------------------------------------------------------------------------------
 
+
 def _transport(answers, cls=HttpTransport, retries=2, **kwargs):
     session = requests.Session()
     adapter = FakeAdapter(answers)
@@ -93,6 +99,7 @@ def _prepare(counter=None):
         if counter is not None:
             counter.append(len(counter) + 1)
         return Request("GET", "https://service.example.com/path?q=1", {"X-Attempt": str(len(counter or []))})
+
     return prepare
 
 
@@ -146,19 +153,37 @@ def test_a_negative_retry_count_means_one_attempt():
     assert len(adapter.calls) == 1
 
 
-@pytest.mark.parametrize("failure, message, retryable, attempts", [
-    (requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))"),
-     "the connection to service.example.com failed (Remote end closed connection without response)", True, 3),
-    (requests.exceptions.ReadTimeout("read timed out"), "no answer from service.example.com within the timeout of 10 s", True, 3),
-    (requests.exceptions.ConnectionError("Failed to resolve 'x' ([Errno -2] Name or service not known)"),
-     "the host name of service.example.com could not be resolved; check endpoint and region", False, 1),
-    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
-     "the TLS certificate of service.example.com could not be verified.", False, 1),
-    (requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"),
-     "the TLS handshake with service.example.com failed ([SSL: WRONG_VERSION_NUMBER] wrong version number)", False, 1),
-    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(3 bytes read)"),
-     "the connection to service.example.com failed", True, 3),
-])
+@pytest.mark.parametrize(
+    "failure, message, retryable, attempts",
+    [
+        (
+            requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))"),
+            "the connection to service.example.com failed (Remote end closed connection without response)",
+            True,
+            3,
+        ),
+        (requests.exceptions.ReadTimeout("read timed out"), "no answer from service.example.com within the timeout of 10 s", True, 3),
+        (
+            requests.exceptions.ConnectionError("Failed to resolve 'x' ([Errno -2] Name or service not known)"),
+            "the host name of service.example.com could not be resolved; check endpoint and region",
+            False,
+            1,
+        ),
+        (
+            requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+            "the TLS certificate of service.example.com could not be verified.",
+            False,
+            1,
+        ),
+        (
+            requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+            "the TLS handshake with service.example.com failed ([SSL: WRONG_VERSION_NUMBER] wrong version number)",
+            False,
+            1,
+        ),
+        (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(3 bytes read)"), "the connection to service.example.com failed", True, 3),
+    ],
+)
 def test_failures_in_words_and_whether_they_are_retried(failure, message, retryable, attempts):
     transport, adapter, sleeps = _transport([failure] * 3)
     with pytest.raises(OssTransportError) as info:

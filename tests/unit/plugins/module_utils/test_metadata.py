@@ -61,8 +61,10 @@ def test_unreachable_metadata_service_is_not_retried():
     h = harness([requests.exceptions.ConnectTimeout("connect timed out")] * 3)
     with pytest.raises(OssCredentialError) as info:
         MetadataClient("http://100.100.100.200", h.transport).role_credentials("my-role", "ECS instance role 'my-role' from x", None)
-    assert str(info.value) == ("ECS instance role 'my-role' from x: the ECS metadata service at http://100.100.100.200 could not be used "
-                               "(this source works only on an ECS instance): no answer from 100.100.100.200 within the timeout of 30 s.")
+    assert str(info.value) == (
+        "ECS instance role 'my-role' from x: the ECS metadata service at http://100.100.100.200 could not be used "
+        "(this source works only on an ECS instance): no answer from 100.100.100.200 within the timeout of 30 s."
+    )
     assert (len(h.sent), h.sleeps) == (1, [])
 
 
@@ -73,23 +75,31 @@ def test_role_discovery_with_an_empty_name():
     assert all(sent.request.headers.get("X-aliyun-ecs-metadata-token") == METADATA_SESSION_TOKEN for sent in h.sent[1:])
 
 
-@pytest.mark.parametrize("answers, expected", [
-    ([TOKEN_ANSWER, (200, b"\n", {})], "ecs: no RAM role is attached to this ECS instance"),
-    ([TOKEN_ANSWER, (404, b"<html>404</html>", {})], "ecs: the metadata service at http://100.100.100.200 answered HTTP 404."),
-])
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ([TOKEN_ANSWER, (200, b"\n", {})], "ecs: no RAM role is attached to this ECS instance"),
+        ([TOKEN_ANSWER, (404, b"<html>404</html>", {})], "ecs: the metadata service at http://100.100.100.200 answered HTTP 404."),
+    ],
+)
 def test_role_discovery_failures(answers, expected):
     h = harness(answers)
     with pytest.raises(OssCredentialError, match=expected):
         MetadataClient("http://100.100.100.200", h.transport).role_credentials("", "ecs", None)
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ((404, b"<html>404 - Not Found</html>", {}), "has no credentials for the role 'my-role' (HTTP 404); check that this RAM role is attached"),
-    ((401, b"", {}), "answered HTTP 401"),
-    ((200, json.dumps({"Code": "Failed", "AccessKeyId": "x", "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN}).encode(), {}),
-     "answered without usable credentials (Code Failed)"),
-    ((200, b"<html>captive portal</html>", {}), "answered without usable credentials (Code missing)"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ((404, b"<html>404 - Not Found</html>", {}), "has no credentials for the role 'my-role' (HTTP 404); check that this RAM role is attached"),
+        ((401, b"", {}), "answered HTTP 401"),
+        (
+            (200, json.dumps({"Code": "Failed", "AccessKeyId": "x", "AccessKeySecret": TEMP_SECRET, "SecurityToken": TEMP_TOKEN}).encode(), {}),
+            "answered without usable credentials (Code Failed)",
+        ),
+        ((200, b"<html>captive portal</html>", {}), "answered without usable credentials (Code missing)"),
+    ],
+)
 def test_metadata_credential_failures(answer, expected):
     h = harness([TOKEN_ANSWER, answer])
     with pytest.raises(OssCredentialError) as info:

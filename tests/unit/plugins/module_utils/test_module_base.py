@@ -73,8 +73,10 @@ def _mount(module, answers):
 
 def _error_answer(status, code, message, request_id="rid-module", **extra):
     parts = "".join(f"<{tag}>{value}</{tag}>" for tag, value in extra.items())
-    body = (f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId>"
-            f"<HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>{parts}</Error>").encode()
+    body = (
+        f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId>"
+        f"<HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>{parts}</Error>"
+    ).encode()
     return (status, body, {"x-oss-request-id": request_id, "Content-Type": "application/xml"})
 
 
@@ -82,12 +84,12 @@ def _error_answer(status, code, message, request_id="rid-module", **extra):
 # Success and argument handling
 # ---------------------------------------------------------------------------------------------
 
+
 def test_success_exits_with_the_handler_result(capsys):
     def handler(module):
         _mount(module, [(200, b"<ListCnameResult><Cname><Domain>example.com</Domain></Cname></ListCnameResult>", {})])
         listing = list_cname(module.client, module.bucket())
-        return {"changed": False, "domains": [entry["domain"] for entry in listing["cnames"]],
-                "cname_target": module.cname_target(module.bucket())}
+        return {"changed": False, "domains": [entry["domain"] for entry in listing["cnames"]], "cname_target": module.cname_target(module.bucket())}
 
     code, result, _out = _run(dict(BASE_ARGS), handler, capsys)
     assert code == 0
@@ -220,8 +222,9 @@ def test_client_gets_the_options(capsys):
 
     def handler(module):
         client = module.client
-        seen.update(timeout=client.timeout, retries=client.retries, verify=client.validate_certs, version=client.signature_version,
-                    same=client is module.client)
+        seen.update(
+            timeout=client.timeout, retries=client.retries, verify=client.validate_certs, version=client.signature_version, same=client is module.client
+        )
         return {"changed": False}
 
     _run(dict(BASE_ARGS, timeout=2.5, retries=1, validate_certs=False, signature_version="v1"), handler, capsys)
@@ -236,18 +239,19 @@ def test_bad_bucket_fails_before_any_request(capsys):
 
     code, result, _out = _run(dict(BASE_ARGS, bucket="examplebucket.oss-cn-hangzhou.aliyuncs.com"), handler, capsys)
     assert code == 1
-    assert result["msg"] == ("bucket 'examplebucket.oss-cn-hangzhou.aliyuncs.com' looks like the bucket's host name: "
-                             "use the bucket name 'examplebucket'.")
+    assert result["msg"] == ("bucket 'examplebucket.oss-cn-hangzhou.aliyuncs.com' looks like the bucket's host name: use the bucket name 'examplebucket'.")
 
 
 # ---------------------------------------------------------------------------------------------
 # Failures
 # ---------------------------------------------------------------------------------------------
 
+
 def test_service_error_becomes_one_line_failure_with_error_dict(capsys):
     def handler(module):
-        _mount(module, [_error_answer(409, "CnameAlreadyExists", "The cname already exists.\n  It is bound elsewhere.",
-                                      EC="0018-00000213", CnameType="CNAME_OSS")])
+        _mount(
+            module, [_error_answer(409, "CnameAlreadyExists", "The cname already exists.\n  It is bound elsewhere.", EC="0018-00000213", CnameType="CNAME_OSS")]
+        )
         put_cname(module.client, module.bucket(), "example.com")
         return {"changed": True}
 
@@ -261,8 +265,14 @@ def test_service_error_becomes_one_line_failure_with_error_dict(capsys):
     assert "rid-module" in result["msg"]
     error = dict(result["error"])
     assert error.pop("extra") == {"CnameType": "CNAME_OSS"}
-    assert error == {"code": "CnameAlreadyExists", "message": "The cname already exists.\n  It is bound elsewhere.", "request_id": "rid-module",
-                     "host_id": "examplebucket.oss-cn-hangzhou.aliyuncs.com", "ec": "0018-00000213", "status": 409}
+    assert error == {
+        "code": "CnameAlreadyExists",
+        "message": "The cname already exists.\n  It is bound elsewhere.",
+        "request_id": "rid-module",
+        "host_id": "examplebucket.oss-cn-hangzhou.aliyuncs.com",
+        "ec": "0018-00000213",
+        "status": 409,
+    }
 
 
 def test_service_error_raised_directly(capsys):
@@ -271,8 +281,14 @@ def test_service_error_raised_directly(capsys):
 
     code, result, _out = _run(dict(BASE_ARGS), handler, capsys)
     assert code == 1
-    assert result["error"] == {"code": "AccessDenied", "message": "You have no right.", "request_id": "rid-x", "host_id": "host-x",
-                               "ec": "0003-00000001", "status": 403}
+    assert result["error"] == {
+        "code": "AccessDenied",
+        "message": "You have no right.",
+        "request_id": "rid-x",
+        "host_id": "host-x",
+        "ec": "0003-00000001",
+        "status": 403,
+    }
     assert result["msg"].startswith("OSS refused the request: AccessDenied (HTTP 403): You have no right.")
     assert "The credentials lack permission." in result["msg"]
 
@@ -396,6 +412,7 @@ def test_client_is_closed_after_the_handler(capsys):
 # ---------------------------------------------------------------------------------------------
 # describe_error
 # ---------------------------------------------------------------------------------------------
+
 
 def test_describe_error_kinds():
     transport = OssTransportError("ListCname: no answer from oss-cn-hangzhou.aliyuncs.com within the timeout of 30 s (after 5 attempts)", 5)

@@ -40,11 +40,13 @@ def date_texts(draw, max_year: int = 9998):
     year = draw(st.integers(0, max_year) | st.integers(max_year + 1, 99999))
     day, hour, minute, second = (draw(st.integers(0, 40)), draw(st.integers(0, 30)), draw(st.integers(0, 70)), draw(st.integers(0, 70)))
     month, weekday, zone = draw(st.sampled_from(MONTHS)), draw(st.sampled_from(WEEKDAYS)), draw(st.sampled_from(ZONES))
-    shapes = (f"{weekday}, {day} {month} {year} {hour:02d}:{minute:02d}:{second:02d} {zone}",
-              f"{weekday}, {day:02d} {month} {year:04d} {hour:02d}:{minute:02d}:{second:02d} {zone}",
-              f"{month} {day} {hour:02d}:{minute:02d}:{second:02d} {year} {zone}",
-              f"{year:04d}-{day:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{draw(st.integers(0, 9999))}Z",
-              f"{year:04d}-{day:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z")
+    shapes = (
+        f"{weekday}, {day} {month} {year} {hour:02d}:{minute:02d}:{second:02d} {zone}",
+        f"{weekday}, {day:02d} {month} {year:04d} {hour:02d}:{minute:02d}:{second:02d} {zone}",
+        f"{month} {day} {hour:02d}:{minute:02d}:{second:02d} {year} {zone}",
+        f"{year:04d}-{day:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{draw(st.integers(0, 9999))}Z",
+        f"{year:04d}-{day:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z",
+    )
     return draw(st.sampled_from(shapes))
 
 
@@ -53,22 +55,57 @@ SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=3
 # Year 9999 with a negative offset is left to test_parse_oss_date_at_the_end_of_time (a known bug).
 DATES = date_texts() | SAFE_TEXT
 
-TAGS = ("Error", "Code", "Message", "RequestId", "HostId", "EC", "ListCnameResult", "Bucket", "Owner", "Cname", "Domain", "Status",
-        "LastModified", "IsPurgeCdnCache", "IsWildCard", "Certificate", "Type", "CertId", "Fingerprint", "CreationDate",
-        "ValidStartDate", "ValidEndDate", "CnameToken", "Token", "ExpireTime", "CnameType", "x", "ns:Weird")
+TAGS = (
+    "Error",
+    "Code",
+    "Message",
+    "RequestId",
+    "HostId",
+    "EC",
+    "ListCnameResult",
+    "Bucket",
+    "Owner",
+    "Cname",
+    "Domain",
+    "Status",
+    "LastModified",
+    "IsPurgeCdnCache",
+    "IsWildCard",
+    "Certificate",
+    "Type",
+    "CertId",
+    "Fingerprint",
+    "CreationDate",
+    "ValidStartDate",
+    "ValidEndDate",
+    "CnameToken",
+    "Token",
+    "ExpireTime",
+    "CnameType",
+    "x",
+    "ns:Weird",
+)
 TEXTS = st.one_of(DATES, st.sampled_from(("true", "false", "TRUE", "", " ", "NoSuchCname", "CnameTokenNotFound")))
 REQUEST_IDS = st.none() | st.from_regex(r"\A[0-9A-Za-z-]{0,32}\Z")
 
 
 def _element(children):
-    return st.builds(lambda tag, body: f"<{tag}>{body}</{tag}>", st.sampled_from(TAGS),
-                     st.one_of(TEXTS.map(escape), st.lists(children, max_size=4).map("".join)))
+    return st.builds(
+        lambda tag, body: f"<{tag}>{body}</{tag}>", st.sampled_from(TAGS), st.one_of(TEXTS.map(escape), st.lists(children, max_size=4).map("".join))
+    )
 
 
 ELEMENTS = st.recursive(TEXTS.map(escape), _element, max_leaves=25)
-PROLOGS = st.sampled_from(("", '<?xml version="1.0" encoding="UTF-8"?>\n', '<?xml version="1.0" encoding="latin-1"?>',
-                           '<!DOCTYPE Error [<!ENTITY a "aaaa">]>', '<!DOCTYPE x SYSTEM "http://127.0.0.1/x.dtd">',
-                           '<?xml version="1.0"?><!DOCTYPE ListCnameResult [<!ENTITY e SYSTEM "file:///etc/passwd">]>'))
+PROLOGS = st.sampled_from(
+    (
+        "",
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<?xml version="1.0" encoding="latin-1"?>',
+        '<!DOCTYPE Error [<!ENTITY a "aaaa">]>',
+        '<!DOCTYPE x SYSTEM "http://127.0.0.1/x.dtd">',
+        '<?xml version="1.0"?><!DOCTYPE ListCnameResult [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+    )
+)
 
 
 @st.composite
@@ -78,7 +115,7 @@ def documents(draw):
     body = "".join(draw(st.lists(ELEMENTS, max_size=6)))
     text = f"{draw(PROLOGS)}<{root}>{body}</{root}>"
     if draw(st.booleans()) and draw(st.booleans()):
-        text = text[:draw(st.integers(0, len(text)))]
+        text = text[: draw(st.integers(0, len(text)))]
     data = text.encode("utf-8")
     if draw(st.integers(0, 9)) == 0:
         data = draw(st.binary(max_size=8)) + data
@@ -127,11 +164,13 @@ class FakeClient:
 
 
 def _call_every_operation(client):
-    for call in (lambda: _cname_api.list_cname(client, "demo-bucket", now=NOW),
-                 lambda: _cname_api.get_cname_token(client, "demo-bucket", "www.example.com", now=NOW),
-                 lambda: _cname_api.create_cname_token(client, "demo-bucket", "www.example.com", now=NOW),
-                 lambda: _cname_api.delete_cname(client, "demo-bucket", "www.example.com"),
-                 lambda: _cname_api.put_cname(client, "demo-bucket", "www.example.com")):
+    for call in (
+        lambda: _cname_api.list_cname(client, "demo-bucket", now=NOW),
+        lambda: _cname_api.get_cname_token(client, "demo-bucket", "www.example.com", now=NOW),
+        lambda: _cname_api.create_cname_token(client, "demo-bucket", "www.example.com", now=NOW),
+        lambda: _cname_api.delete_cname(client, "demo-bucket", "www.example.com"),
+        lambda: _cname_api.put_cname(client, "demo-bucket", "www.example.com"),
+    ):
         try:
             call()
         except OssError:
@@ -145,10 +184,11 @@ def test_cname_api_parses_any_answer_into_data_or_a_typed_error(body, status, re
 
 
 @PROPERTY
-@given(st.lists(st.tuples(st.sampled_from(("Domain", "Status", "LastModified", "IsPurgeCdnCache", "IsWildCard")), TEXTS), max_size=5),
-       st.lists(st.tuples(st.sampled_from(("Type", "CertId", "Status", "Fingerprint", "CreationDate", "ValidStartDate", "ValidEndDate")),
-                          TEXTS), max_size=7),
-       st.booleans())
+@given(
+    st.lists(st.tuples(st.sampled_from(("Domain", "Status", "LastModified", "IsPurgeCdnCache", "IsWildCard")), TEXTS), max_size=5),
+    st.lists(st.tuples(st.sampled_from(("Type", "CertId", "Status", "Fingerprint", "CreationDate", "ValidStartDate", "ValidEndDate")), TEXTS), max_size=7),
+    st.booleans(),
+)
 def test_list_cname_reads_any_well_formed_listing(fields, certificate_fields, with_certificate):
     """Well-formed listings whatever their values: the result is data, with dates that parse or are None."""
     inner = "".join(f"<{tag}>{escape(text)}</{tag}>" for tag, text in fields)
@@ -187,8 +227,15 @@ def test_parse_oss_date_at_the_end_of_time():
 
 # --- input checks -----------------------------------------------------------------------------------------------
 
-ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.binary(max_size=10),
-                      st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2))
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.binary(max_size=10),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+)
 LABELS = st.from_regex(r"\A[a-zA-Z0-9*_ü-]{0,70}\Z")
 DOMAIN_LIKE = st.lists(LABELS, min_size=1, max_size=6).map(".".join).map(lambda name: name + ("." if len(name) % 3 == 0 else ""))
 BUCKET_HOSTS = st.builds("{}.oss-{}.aliyuncs.com".format, st.text(max_size=8), st.text(max_size=8))
@@ -241,11 +288,14 @@ def test_validate_cert_id(value):
         assert exc.option == "cert_id"
 
 
-PEM_LABELS = st.sampled_from(("CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PUBLIC KEY",
-                              "CERTIFICATE REQUEST", "X"))
-PEM_BODIES = st.one_of(st.binary(max_size=120).map(lambda data: base64.encodebytes(data).decode("ascii")),
-                       st.binary(min_size=15, max_size=120).map(lambda data: base64.encodebytes(b"\x30" + data).decode("ascii")),
-                       st.text(max_size=60))
+PEM_LABELS = st.sampled_from(
+    ("CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PUBLIC KEY", "CERTIFICATE REQUEST", "X")
+)
+PEM_BODIES = st.one_of(
+    st.binary(max_size=120).map(lambda data: base64.encodebytes(data).decode("ascii")),
+    st.binary(min_size=15, max_size=120).map(lambda data: base64.encodebytes(b"\x30" + data).decode("ascii")),
+    st.text(max_size=60),
+)
 
 
 @st.composite
@@ -302,19 +352,43 @@ def test_normalize_region(value):
         assert region is None or (region == region.lower() and not region.startswith("oss-"))
 
 
-HOSTS = st.one_of(st.sampled_from(("127.0.0.1", "[::1]", "[::1", "::1", "localhost", "oss.localhost", "oss-cn-hangzhou.aliyuncs.com",
-                                   "oss-cn-hangzhou-internal.aliyuncs.com", "cn-hangzhou.oss.aliyuncs.com", "oss-accelerate.aliyuncs.com",
-                                   "bücher.example", "", "user:pass@host", "host:", "[v1.x]", "%zz")),
-                  st.from_regex(r"\A[a-z0-9.\-\[\]:]{0,30}\Z"), st.text(max_size=20))
-ENDPOINTS = st.builds(lambda scheme, host, port, path: f"{scheme}{host}{port}{path}",
-                      st.sampled_from(("", "http://", "https://", "ftp://", "HTTPS://", "://", "http:/")), HOSTS,
-                      st.sampled_from(("", ":80", ":0", ":65536", ":-1", ":abc", ":")) | st.integers(0, 99999).map(":{}".format),
-                      st.sampled_from(("", "/", "/path", "?q=1", "#frag")))
+HOSTS = st.one_of(
+    st.sampled_from(
+        (
+            "127.0.0.1",
+            "[::1]",
+            "[::1",
+            "::1",
+            "localhost",
+            "oss.localhost",
+            "oss-cn-hangzhou.aliyuncs.com",
+            "oss-cn-hangzhou-internal.aliyuncs.com",
+            "cn-hangzhou.oss.aliyuncs.com",
+            "oss-accelerate.aliyuncs.com",
+            "bücher.example",
+            "",
+            "user:pass@host",
+            "host:",
+            "[v1.x]",
+            "%zz",
+        )
+    ),
+    st.from_regex(r"\A[a-z0-9.\-\[\]:]{0,30}\Z"),
+    st.text(max_size=20),
+)
+ENDPOINTS = st.builds(
+    lambda scheme, host, port, path: f"{scheme}{host}{port}{path}",
+    st.sampled_from(("", "http://", "https://", "ftp://", "HTTPS://", "://", "http:/")),
+    HOSTS,
+    st.sampled_from(("", ":80", ":0", ":65536", ":-1", ":abc", ":")) | st.integers(0, 99999).map(":{}".format),
+    st.sampled_from(("", "/", "/path", "?q=1", "#frag")),
+)
 
 
 @PROPERTY
-@given(st.none() | REGION_LIKE | st.text(max_size=20), st.none() | ENDPOINTS | st.text(max_size=40) | st.integers(),
-       st.sampled_from(("auto", "virtual", "path")))
+@given(
+    st.none() | REGION_LIKE | st.text(max_size=20), st.none() | ENDPOINTS | st.text(max_size=40) | st.integers(), st.sampled_from(("auto", "virtual", "path"))
+)
 def test_resolve_endpoint(region, endpoint, addressing_style):
     try:
         resolved = resolve_endpoint(region, endpoint, addressing_style)

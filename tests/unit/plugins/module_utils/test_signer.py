@@ -43,6 +43,7 @@ SCOPE = "20250417/cn-hangzhou/oss/aliyun_v4_request"
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def _v4(query=(), headers=None, key=None, bucket=BUCKET, method="GET", **kwargs):
     return sign_v4(method, bucket, key, list(query), headers or {}, AK, SK, REGION, NOW, **kwargs)
 
@@ -72,11 +73,11 @@ def _sign_vector(vector):
     inputs = vector["inputs"]
     now = datetime.datetime.fromtimestamp(inputs["time"]["unix"], tz=datetime.timezone.utc)
     query = [tuple(pair) for pair in inputs["query"]]
-    common = (inputs["method"], inputs["bucket"], inputs["key"], query, inputs["headers"],
-              inputs["access_key_id"], inputs["access_key_secret"])
+    common = (inputs["method"], inputs["bucket"], inputs["key"], query, inputs["headers"], inputs["access_key_id"], inputs["access_key_secret"])
     if vector["version"] == "v4":
-        return sign_v4(*common, inputs["region"], now, security_token=inputs["security_token"],
-                       product=inputs["product"], additional_headers=inputs["additional_headers"])
+        return sign_v4(
+            *common, inputs["region"], now, security_token=inputs["security_token"], product=inputs["product"], additional_headers=inputs["additional_headers"]
+        )
     return sign_v1(*common, now, security_token=inputs["security_token"])
 
 
@@ -91,6 +92,7 @@ def _vector_id(vector):
 # ---------------------------------------------------------------------------------------------
 # The known-answer vectors
 # ---------------------------------------------------------------------------------------------
+
 
 def test_fixture_holds_all_vectors():
     assert DOC["count"] == 41
@@ -152,6 +154,7 @@ def test_vector_wire_query_matches_encode_query(vector):
 # V4 specifics
 # ---------------------------------------------------------------------------------------------
 
+
 def test_v4_adds_exactly_its_three_headers():
     result = _v4([("cname", None)], security_token=TOKEN)
     assert result.headers == {
@@ -174,18 +177,19 @@ def test_v4_encodes_special_characters_in_query_values():
     result = _v4([("cname", "a/b+c d=e&f"), ("comp", "token")])
     assert _canonical_lines(result)[2] == "cname=a%2Fb%2Bc%20d%3De%26f&comp=token"
     assert result.authorization == (
-        "OSS4-HMAC-SHA256 Credential=%s/%s,Signature=891fd56ba6e11219d8b84c208b4dacf808b06ab8d7ff15a38041f33244d4d1df" % (AK, SCOPE))
+        "OSS4-HMAC-SHA256 Credential=%s/%s,Signature=891fd56ba6e11219d8b84c208b4dacf808b06ab8d7ff15a38041f33244d4d1df" % (AK, SCOPE)
+    )
 
 
 def test_v4_encodes_utf8_key_and_query():
-    result = _v4([("acl", None), ("prefix", "日本/x")], headers={"Content-Type": "text/plain"},
-                 key="dir/ünï cödé+x y.txt", method="PUT")
+    result = _v4([("acl", None), ("prefix", "日本/x")], headers={"Content-Type": "text/plain"}, key="dir/ünï cödé+x y.txt", method="PUT")
     uri, query, headers_block = _canonical_lines(result)[1:4]
     assert uri == "/examplebucket/dir/%C3%BCn%C3%AF%20c%C3%B6d%C3%A9%2Bx%20y.txt"
     assert query == "acl&prefix=%E6%97%A5%E6%9C%AC%2Fx"
     assert headers_block.startswith("content-type:text/plain\n")
     assert result.authorization == (
-        "OSS4-HMAC-SHA256 Credential=%s/%s,Signature=27cbf0605e7f27a4db54875e726a5f4a9122691b5b5a8092cd65bb40f9a030b4" % (AK, SCOPE))
+        "OSS4-HMAC-SHA256 Credential=%s/%s,Signature=27cbf0605e7f27a4db54875e726a5f4a9122691b5b5a8092cd65bb40f9a030b4" % (AK, SCOPE)
+    )
 
 
 def test_v4_sorts_query_by_encoded_name_and_keeps_unreserved():
@@ -200,12 +204,15 @@ def test_v4_signs_all_query_parameters():
     assert with_extra.authorization != only_cname.authorization
 
 
-@pytest.mark.parametrize("bucket, key, uri", [
-    (None, None, "/"),
-    (BUCKET, None, "/examplebucket/"),
-    (BUCKET, "", "/examplebucket/"),
-    (BUCKET, "a/b/c.txt", "/examplebucket/a/b/c.txt"),
-])
+@pytest.mark.parametrize(
+    "bucket, key, uri",
+    [
+        (None, None, "/"),
+        (BUCKET, None, "/examplebucket/"),
+        (BUCKET, "", "/examplebucket/"),
+        (BUCKET, "a/b/c.txt", "/examplebucket/a/b/c.txt"),
+    ],
+)
 def test_v4_canonical_uri(bucket, key, uri):
     assert _canonical_lines(_v4(bucket=bucket, key=key))[1] == uri
 
@@ -222,8 +229,14 @@ def test_v4_additional_headers_sorted_fully_and_filtered():
     assert additional == "aaa;abc;abd"
     assert ",AdditionalHeaders=aaa;abc;abd,Signature=" in result.authorization
     assert headers_block.split("\n") == [
-        "aaa:3", "abc:2", "abd:1", "content-type:text/plain", "x-oss-content-sha256:UNSIGNED-PAYLOAD",
-        "x-oss-date:%s" % X_OSS_DATE, "x-oss-meta-a:4", "",
+        "aaa:3",
+        "abc:2",
+        "abd:1",
+        "content-type:text/plain",
+        "x-oss-content-sha256:UNSIGNED-PAYLOAD",
+        "x-oss-date:%s" % X_OSS_DATE,
+        "x-oss-meta-a:4",
+        "",
     ]
 
 
@@ -270,6 +283,7 @@ def test_v4_method_is_upper_cased():
 # V1 specifics
 # ---------------------------------------------------------------------------------------------
 
+
 def test_v1_adds_date_only():
     result = _v1([("cname", None)])
     assert result.headers == {"Date": HTTP_DATE, "Authorization": result.authorization}
@@ -290,8 +304,7 @@ def test_v1_uses_raw_values_of_subresources():
 
 
 def test_v1_utf8_key_and_values_are_raw():
-    result = _v1([("acl", None), ("prefix", "日本/x")], headers={"Content-Type": "text/plain"},
-                 key="dir/ünï cödé+x y.txt", method="PUT")
+    result = _v1([("acl", None), ("prefix", "日本/x")], headers={"Content-Type": "text/plain"}, key="dir/ünï cödé+x y.txt", method="PUT")
     assert result.string_to_sign == "PUT\n\ntext/plain\n%s\n/examplebucket/dir/ünï cödé+x y.txt?acl" % HTTP_DATE
     assert result.authorization == "OSS %s:jb0Vn43bUpnWHViCyvxXa94yu5U=" % AK
 
@@ -308,11 +321,14 @@ def test_v1_non_subresource_parameters_are_not_signed():
     assert with_extra.authorization == only_cname.authorization
 
 
-@pytest.mark.parametrize("bucket, key, resource", [
-    (None, None, "/"),
-    (BUCKET, None, "/examplebucket/"),
-    (BUCKET, "a/b+c.txt", "/examplebucket/a/b+c.txt"),
-])
+@pytest.mark.parametrize(
+    "bucket, key, resource",
+    [
+        (None, None, "/"),
+        (BUCKET, None, "/examplebucket/"),
+        (BUCKET, "a/b+c.txt", "/examplebucket/a/b+c.txt"),
+    ],
+)
 def test_v1_canonical_resource(bucket, key, resource):
     assert _v1(bucket=bucket, key=key).string_to_sign.endswith("\n" + resource)
 
@@ -320,8 +336,7 @@ def test_v1_canonical_resource(bucket, key, resource):
 def test_v1_x_oss_date_takes_dates_place():
     result = _v1(headers={"X-OSS-Date": "Wed, 28 Dec 2022 10:27:41 GMT"})
     assert result.headers["Date"] == HTTP_DATE
-    assert result.string_to_sign == (
-        "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\nx-oss-date:Wed, 28 Dec 2022 10:27:41 GMT\n/examplebucket/")
+    assert result.string_to_sign == ("GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\nx-oss-date:Wed, 28 Dec 2022 10:27:41 GMT\n/examplebucket/")
 
 
 def test_v1_replaces_caller_date_and_authorization():
@@ -449,6 +464,7 @@ def test_secret_not_in_error_messages(sign):
 # Impossible input
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("region", [None, ""])
 def test_v4_without_region_raises(region):
     with pytest.raises(ValueError, match="region"):
@@ -469,25 +485,28 @@ def test_naive_or_non_datetime_raises(sign, now):
 
 
 @pytest.mark.parametrize("sign", SIGNERS)
-@pytest.mark.parametrize("kwargs, match", [
-    ({"bucket": None, "key": "object"}, "needs a bucket"),
-    ({"headers": {"Content-Type": "a", "content-type": "b"}}, "more than once"),
-    ({"headers": {"x-oss-meta-a": "line\r\nInjected: 1"}}, "line break"),
-    ({"headers": {"x-oss-meta-a": " padded "}}, "whitespace"),
-    ({"headers": {"x-oss-meta-a": 1}}, "must be a string"),
-    ({"query": [("cname",)]}, "pairs"),
-    ({"query": ["cname"]}, "pairs"),
-    ({"query": [("max-keys", 100)]}, "string or None"),
-    ({"query": [("", "x")]}, "non-empty"),
-    ({"query": [("prefix", "bad\udc80")]}, "UTF-8"),
-    ({"headers": {"x-oss-meta-a": "bad\udc80"}}, "UTF-8"),
-    ({"key": "bad\udc80"}, "UTF-8"),
-    ({"security_token": "bad\udc80"}, "UTF-8"),
-    ({"security_token": 5}, "security_token"),
-    ({"headers": ["Content-Type"]}, "dict"),
-    ({"query": "cname&comp=add"}, "pairs"),
-    ({"method": ""}, "method"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"bucket": None, "key": "object"}, "needs a bucket"),
+        ({"headers": {"Content-Type": "a", "content-type": "b"}}, "more than once"),
+        ({"headers": {"x-oss-meta-a": "line\r\nInjected: 1"}}, "line break"),
+        ({"headers": {"x-oss-meta-a": " padded "}}, "whitespace"),
+        ({"headers": {"x-oss-meta-a": 1}}, "must be a string"),
+        ({"query": [("cname",)]}, "pairs"),
+        ({"query": ["cname"]}, "pairs"),
+        ({"query": [("max-keys", 100)]}, "string or None"),
+        ({"query": [("", "x")]}, "non-empty"),
+        ({"query": [("prefix", "bad\udc80")]}, "UTF-8"),
+        ({"headers": {"x-oss-meta-a": "bad\udc80"}}, "UTF-8"),
+        ({"key": "bad\udc80"}, "UTF-8"),
+        ({"security_token": "bad\udc80"}, "UTF-8"),
+        ({"security_token": 5}, "security_token"),
+        ({"headers": ["Content-Type"]}, "dict"),
+        ({"query": "cname&comp=add"}, "pairs"),
+        ({"method": ""}, "method"),
+    ],
+)
 def test_impossible_input_raises(sign, kwargs, match):
     with pytest.raises(ValueError, match=match):
         sign(**kwargs)
@@ -510,25 +529,32 @@ def test_v4_additional_headers_must_be_a_list():
 # encode_query
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query, expected", [
-    ([], ""),
-    ([("cname", None)], "cname="),
-    ([("cname", "")], "cname="),
-    ([("cname", None), ("comp", "add")], "cname=&comp=add"),
-    ([("comp", "token"), ("cname", "example.com")], "comp=token&cname=example.com"),
-    ([("v", "a/b+c d=e&f")], "v=a%2Fb%2Bc%20d%3De%26f"),
-    ([("v", "日本")], "v=%E6%97%A5%E6%9C%AC"),
-    ([("a b", "~-_.*")], "a%20b=~-_.%2A"),
-])
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ([], ""),
+        ([("cname", None)], "cname="),
+        ([("cname", "")], "cname="),
+        ([("cname", None), ("comp", "add")], "cname=&comp=add"),
+        ([("comp", "token"), ("cname", "example.com")], "comp=token&cname=example.com"),
+        ([("v", "a/b+c d=e&f")], "v=a%2Fb%2Bc%20d%3De%26f"),
+        ([("v", "日本")], "v=%E6%97%A5%E6%9C%AC"),
+        ([("a b", "~-_.*")], "a%20b=~-_.%2A"),
+    ],
+)
 def test_encode_query(query, expected):
     assert encode_query(query) == expected
 
 
-@pytest.mark.parametrize("query", [
-    [("cname", None), ("comp", "add")],
-    [("cname", "a/b+c d=e&f"), ("comp", "token"), ("cname", "")],
-    [("prefix", "日本/ünï"), ("k&=", "%41"), ("+x", "|y")],
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        [("cname", None), ("comp", "add")],
+        [("cname", "a/b+c d=e&f"), ("comp", "token"), ("cname", "")],
+        [("prefix", "日本/ünï"), ("k&=", "%41"), ("+x", "|y")],
+    ],
+)
 def test_encode_query_round_trips(query):
     parsed = parse_qsl(encode_query(query), keep_blank_values=True, strict_parsing=True)
     assert parsed == [(name, value or "") for name, value in query]

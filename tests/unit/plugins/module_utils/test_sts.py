@@ -40,6 +40,7 @@ from ansible_collections.alicloud.oss.tests.unit.credential_fakes import (
 # AssumeRole
 # ---------------------------------------------------------------------------------------------
 
+
 def test_assume_role_request_and_result():
     h = harness([sts_ok()])
     creds = StsClient("https://sts.aliyuncs.com", h.transport).assume_role(KEYS, ROLE, "test", "assume_role")
@@ -50,10 +51,20 @@ def test_assume_role_request_and_result():
     assert sent.request.body is None
     assert sent.timeout == (30.0, 30.0)
     query = sent.query
-    assert query == {"Action": "AssumeRole", "Format": "JSON", "Version": "2015-04-01", "AccessKeyId": "LTAI5tSourceKey",
-                     "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": "nonce-1",
-                     "Timestamp": "2025-04-17T15:39:12Z", "RoleArn": ROLE_ARN, "RoleSessionName": "ansible-alicloud-oss",
-                     "DurationSeconds": "3600", "Signature": query["Signature"]}
+    assert query == {
+        "Action": "AssumeRole",
+        "Format": "JSON",
+        "Version": "2015-04-01",
+        "AccessKeyId": "LTAI5tSourceKey",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": "nonce-1",
+        "Timestamp": "2025-04-17T15:39:12Z",
+        "RoleArn": ROLE_ARN,
+        "RoleSessionName": "ansible-alicloud-oss",
+        "DurationSeconds": "3600",
+        "Signature": query["Signature"],
+    }
     assert query["Signature"] == independent_signature("GET", query, SOURCE_SECRET)
     assert "Authorization" not in sent.request.headers
     assert sent.request.headers["User-Agent"].startswith("alicloud.oss/")
@@ -84,16 +95,21 @@ def test_sts_refusal_names_code_status_message_and_request_id():
     assert "Check the role ARN" in message
     assert message.endswith("Request id rid-err.")
     assert info.value.option == "assume_role"
-    assert info.value.to_dict() == {"code": "EntityNotExist.Role", "message": "The role not exists: " + ROLE_ARN + ".",
-                                    "request_id": "rid-err", "host_id": "sts.aliyuncs.com", "ec": None, "status": 404}
+    assert info.value.to_dict() == {
+        "code": "EntityNotExist.Role",
+        "message": "The role not exists: " + ROLE_ARN + ".",
+        "request_id": "rid-err",
+        "host_id": "sts.aliyuncs.com",
+        "ec": None,
+        "status": 404,
+    }
     assert isinstance(info.value, OssCredentialError)
     assert len(h.sent) == 1
 
 
 def test_signature_mismatch_message_never_shows_the_string_to_sign_or_the_token():
     echoed = rpc_string_to_sign("GET", {"AccessKeyId": "STS.SourceKey", "SecurityToken": SOURCE_TOKEN})
-    h = harness([sts_error(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:"
-                           + echoed)])
+    h = harness([sts_error(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:" + echoed)])
     with pytest.raises(StsError) as info:
         StsClient("https://sts.aliyuncs.com", h.transport).assume_role(STS_KEYS, ROLE, "test", None)
     message = str(info.value)
@@ -111,15 +127,17 @@ def test_secrets_echoed_anywhere_in_a_server_message_are_removed():
     assert_no_secret(str(info.value))
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ((502, b"<html>Bad Gateway</html>", {"Content-Type": "text/html"}), "STS answered HTTP 502 with a body that is not an STS error "
-                                                                        "document (text/html)"),
-    ((403, b"", {}), "STS answered HTTP 403 with a body that is not an STS error document (no content type)"),
-    ((400, b'["list"]', {"Content-Type": "application/json"}), "HTTP 400 with a body that is not an STS error document"),
-    ((200, {"RequestId": "rid-x"}, {}), "STS answered HTTP 200 without usable Credentials. Request id rid-x."),
-    ((200, {"Credentials": {"AccessKeyId": "STS.x", "AccessKeySecret": "", "SecurityToken": "t"}}, {}), "without usable Credentials"),
-    ((200, b"not json", {}), "without usable Credentials"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ((502, b"<html>Bad Gateway</html>", {"Content-Type": "text/html"}), "STS answered HTTP 502 with a body that is not an STS error document (text/html)"),
+        ((403, b"", {}), "STS answered HTTP 403 with a body that is not an STS error document (no content type)"),
+        ((400, b'["list"]', {"Content-Type": "application/json"}), "HTTP 400 with a body that is not an STS error document"),
+        ((200, {"RequestId": "rid-x"}, {}), "STS answered HTTP 200 without usable Credentials. Request id rid-x."),
+        ((200, {"Credentials": {"AccessKeyId": "STS.x", "AccessKeySecret": "", "SecurityToken": "t"}}, {}), "without usable Credentials"),
+        ((200, b"not json", {}), "without usable Credentials"),
+    ],
+)
 def test_unusable_sts_answers(answer, expected):
     h = harness([answer], retries=0)
     with pytest.raises(StsError) as info:
@@ -154,8 +172,10 @@ def test_retries_give_up_with_the_last_answer():
 
 def test_connection_failures_are_retried_and_reported_without_the_url():
     url_text = f"https://sts.aliyuncs.com/?SecurityToken={percent_encode(SOURCE_TOKEN)}"
-    failure = requests.exceptions.ConnectionError(f"HTTPSConnectionPool(host='sts.aliyuncs.com', port=443): Max retries exceeded with "
-                                                  f"url: /?SecurityToken={percent_encode(SOURCE_TOKEN)} (Caused by {url_text})")
+    failure = requests.exceptions.ConnectionError(
+        f"HTTPSConnectionPool(host='sts.aliyuncs.com', port=443): Max retries exceeded with "
+        f"url: /?SecurityToken={percent_encode(SOURCE_TOKEN)} (Caused by {url_text})"
+    )
     h = harness([failure, failure, failure], retries=2)
     with pytest.raises(OssCredentialError) as info:
         StsClient("https://sts.aliyuncs.com", h.transport).assume_role(STS_KEYS, ROLE, "src", None)
@@ -166,13 +186,18 @@ def test_connection_failures_are_retried_and_reported_without_the_url():
     assert len(h.sent) == 3
 
 
-@pytest.mark.parametrize("failure, expected, attempts", [
-    (requests.exceptions.ConnectionError("Failed to resolve 'sts.invalid' ([Errno -2] Name or service not known)"),
-     "the host name of sts.aliyuncs.com could not be resolved.", 1),
-    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
-     "the TLS handshake with sts.aliyuncs.com failed", 1),
-    (requests.exceptions.ReadTimeout("read timed out"), "no answer from sts.aliyuncs.com within the timeout of 30 s (after 3 attempts).", 3),
-])
+@pytest.mark.parametrize(
+    "failure, expected, attempts",
+    [
+        (
+            requests.exceptions.ConnectionError("Failed to resolve 'sts.invalid' ([Errno -2] Name or service not known)"),
+            "the host name of sts.aliyuncs.com could not be resolved.",
+            1,
+        ),
+        (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "the TLS handshake with sts.aliyuncs.com failed", 1),
+        (requests.exceptions.ReadTimeout("read timed out"), "no answer from sts.aliyuncs.com within the timeout of 30 s (after 3 attempts).", 3),
+    ],
+)
 def test_transport_failures(failure, expected, attempts):
     h = harness([failure] * 3, retries=2)
     with pytest.raises(OssCredentialError) as info:
@@ -185,6 +210,7 @@ def test_transport_failures(failure, expected, attempts):
 # AssumeRoleWithOIDC
 # ---------------------------------------------------------------------------------------------
 
+
 def test_oidc_request_carries_the_token_in_the_body_and_is_not_signed():
     h = harness([sts_ok()])
     role = RoleRequest(ROLE_ARN, "pod-session", 1800, '{"Version": "1"}')
@@ -196,8 +222,14 @@ def test_oidc_request_carries_the_token_in_the_body_and_is_not_signed():
     assert sent.query == {"Action": "AssumeRoleWithOIDC", "Format": "JSON", "Version": "2015-04-01", "Timestamp": "2025-04-17T15:39:12Z"}
     assert sent.request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     form = dict(parse_qsl(sent.request.body.decode()))
-    assert form == {"RoleArn": ROLE_ARN, "OIDCProviderArn": "acs:ram::1:oidc-provider/p", "OIDCToken": OIDC_TOKEN,
-                    "RoleSessionName": "pod-session", "DurationSeconds": "1800", "Policy": '{"Version": "1"}'}
+    assert form == {
+        "RoleArn": ROLE_ARN,
+        "OIDCProviderArn": "acs:ram::1:oidc-provider/p",
+        "OIDCToken": OIDC_TOKEN,
+        "RoleSessionName": "pod-session",
+        "DurationSeconds": "1800",
+        "Policy": '{"Version": "1"}',
+    }
     assert OIDC_TOKEN not in unquote(sent.request.url)
 
 

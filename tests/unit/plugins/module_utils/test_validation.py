@@ -35,17 +35,20 @@ def test_valid_bucket_names(name):
     assert validate_bucket(name) == name
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("MyBucket", "upper-case letters are not allowed"),
-    ("my_bucket", "only lower-case letters, digits and hyphens are allowed"),
-    ("my.bucket", "only lower-case letters, digits and hyphens are allowed"),
-    ("my bucket", "only lower-case letters, digits and hyphens are allowed"),
-    ("ab", "it must be 3 to 63 characters long, not 2"),
-    ("a" * 64, "it must be 3 to 63 characters long, not 64"),
-    ("-bucket", "it must start and end with a letter or a digit"),
-    ("bucket-", "it must start and end with a letter or a digit"),
-    ("---", "it must start and end with a letter or a digit"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("MyBucket", "upper-case letters are not allowed"),
+        ("my_bucket", "only lower-case letters, digits and hyphens are allowed"),
+        ("my.bucket", "only lower-case letters, digits and hyphens are allowed"),
+        ("my bucket", "only lower-case letters, digits and hyphens are allowed"),
+        ("ab", "it must be 3 to 63 characters long, not 2"),
+        ("a" * 64, "it must be 3 to 63 characters long, not 64"),
+        ("-bucket", "it must start and end with a letter or a digit"),
+        ("bucket-", "it must start and end with a letter or a digit"),
+        ("---", "it must start and end with a letter or a digit"),
+    ],
+)
 def test_invalid_bucket_names(name, expected):
     with pytest.raises(OssConfigError) as info:
         validate_bucket(name)
@@ -59,12 +62,15 @@ def test_bucket_must_be_a_non_empty_string(value):
         validate_bucket(value)
 
 
-@pytest.mark.parametrize("host, bucket", [
-    ("examplebucket.oss-cn-hangzhou.aliyuncs.com", "examplebucket"),
-    ("ExampleBucket.OSS-cn-hangzhou.aliyuncs.com", "examplebucket"),
-    ("my-bucket.oss-cn-hangzhou-internal.aliyuncs.com", "my-bucket"),
-    ("abc.oss-ap-southeast-1.aliyuncs.com.", "abc"),
-])
+@pytest.mark.parametrize(
+    "host, bucket",
+    [
+        ("examplebucket.oss-cn-hangzhou.aliyuncs.com", "examplebucket"),
+        ("ExampleBucket.OSS-cn-hangzhou.aliyuncs.com", "examplebucket"),
+        ("my-bucket.oss-cn-hangzhou-internal.aliyuncs.com", "my-bucket"),
+        ("abc.oss-ap-southeast-1.aliyuncs.com.", "abc"),
+    ],
+)
 def test_bucket_host_name_suggests_the_bucket_name(host, bucket):
     with pytest.raises(OssConfigError) as info:
         validate_bucket(host, option="name")
@@ -83,19 +89,23 @@ def test_host_name_with_a_too_short_bucket_label_is_still_refused():
 # Domains
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    ("example.com", "example.com"),
-    ("WWW.Example.COM", "www.example.com"),
-    ("example.com.", "example.com"),
-    ("  static.example.com \n", "static.example.com"),
-    ("\tImg.Example.Com.  ", "img.example.com"),
-    ("xn--bcher-kva.example", "xn--bcher-kva.example"),
-    ("a-b.c-d.example", "a-b.c-d.example"),
-    ("123.example.com", "123.example.com"),
-    ("ab.c", "ab.c"),
-    ("a" * 63 + ".com", "a" * 63 + ".com"),
-    (".".join(["a" * 63] * 3 + ["b" * 61]), ".".join(["a" * 63] * 3 + ["b" * 61])),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("example.com", "example.com"),
+        ("WWW.Example.COM", "www.example.com"),
+        ("example.com.", "example.com"),
+        ("  static.example.com \n", "static.example.com"),
+        ("\tImg.Example.Com.  ", "img.example.com"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("a-b.c-d.example", "a-b.c-d.example"),
+        ("123.example.com", "123.example.com"),
+        ("ab.c", "ab.c"),
+        ("a" * 63 + ".com", "a" * 63 + ".com"),
+        (".".join(["a" * 63] * 3 + ["b" * 61]), ".".join(["a" * 63] * 3 + ["b" * 61])),
+    ],
+)
 def test_domain_normalisation(value, expected):
     assert normalize_domain(value) == expected
 
@@ -140,8 +150,7 @@ def test_domain_refusals(value, expected):
 def test_domain_refusal_quotes_the_value_and_the_option():
     with pytest.raises(OssConfigError) as info:
         normalize_domain("ex_ample.com", option="cname")
-    assert str(info.value) == ("cname 'ex_ample.com' is not a domain OSS can bind: "
-                               "the label 'ex_ample' may hold only letters, digits and inner hyphens.")
+    assert str(info.value) == ("cname 'ex_ample.com' is not a domain OSS can bind: the label 'ex_ample' may hold only letters, digits and inner hyphens.")
 
 
 @pytest.mark.parametrize("value", ["['a.example.com', 'b.example.com']", "['a.example.com']", "a.example.com, b.example.com"])
@@ -166,11 +175,14 @@ def test_normalize_domains_deduplicates_after_normalising_and_keeps_order():
     assert normalize_domains([]) == []
 
 
-@pytest.mark.parametrize("values, position", [
-    (["ok.example.com", "also.example.com", "bad_domain.com"], "domains[2]"),
-    (["*.example.com"], "domains[0]"),
-    (["ok.example.com", "OK.example.com", ""], "domains[2]"),
-])
+@pytest.mark.parametrize(
+    "values, position",
+    [
+        (["ok.example.com", "also.example.com", "bad_domain.com"], "domains[2]"),
+        (["*.example.com"], "domains[0]"),
+        (["ok.example.com", "OK.example.com", ""], "domains[2]"),
+    ],
+)
 def test_normalize_domains_names_the_position(values, position):
     with pytest.raises(OssConfigError) as info:
         normalize_domains(values)
@@ -194,25 +206,32 @@ def test_normalize_domains_needs_a_list(values):
 # Certificate service ids
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    ("12345678-cn-hangzhou", "12345678-cn-hangzhou"),
-    (" 927-ap-southeast-1 ", "927-ap-southeast-1"),
-    ("1-eu-central-1", "1-eu-central-1"),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("12345678-cn-hangzhou", "12345678-cn-hangzhou"),
+        (" 927-ap-southeast-1 ", "927-ap-southeast-1"),
+        ("1-eu-central-1", "1-eu-central-1"),
+    ],
+)
 def test_valid_cert_ids(value, expected):
     assert validate_cert_id(value) == expected
 
 
-@pytest.mark.parametrize("value, hint", [
-    ("12345678", " (for example '12345678-cn-hangzhou')"),
-    ("19580016-cas.aliyuncs.com", ""),
-    ("12345678-CN-HANGZHOU", ""),
-    ("cn-hangzhou-12345678", ""),
-    ("12345678-", ""),
-    ("", ""),
-    (None, ""),
-    (12345678, ""),
-])
+@pytest.mark.parametrize(
+    "value, hint",
+    [
+        ("12345678", " (for example '12345678-cn-hangzhou')"),
+        ("19580016-cas.aliyuncs.com", ""),
+        ("12345678-CN-HANGZHOU", ""),
+        ("cn-hangzhou-12345678", ""),
+        ("12345678-", ""),
+        ("", ""),
+        (None, ""),
+        (12345678, ""),
+    ],
+)
 def test_invalid_cert_ids(value, hint):
     with pytest.raises(OssConfigError) as info:
         validate_cert_id(value)
@@ -224,15 +243,20 @@ def test_invalid_cert_ids(value, hint):
 # PEM certificates and keys (generated with cryptography)
 # ---------------------------------------------------------------------------------------------
 
+
 def _certificate(subject, issuer, public_key, signing_key, ca=False):
     start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-            .public_key(public_key).serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=90))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .sign(signing_key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=90))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .sign(signing_key, hashes.SHA256())
+    )
 
 
 class _Pki:  # pylint: disable=too-few-public-methods
@@ -261,7 +285,7 @@ def pki():
 
 def _colon_hex(digest):
     text = digest.hex().upper()
-    return ":".join(text[i:i + 2] for i in range(0, len(text), 2))
+    return ":".join(text[i : i + 2] for i in range(0, len(text), 2))
 
 
 def test_single_certificate(pki):
@@ -295,17 +319,22 @@ def test_certificate_bundle_with_the_key_keeps_only_certificates(pki):
     assert pki.key_body() not in parsed.text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", "must be PEM text holding at least one certificate"),
-    ("   \n", "must be PEM text holding at least one certificate"),
-    (None, "must be PEM text holding at least one certificate"),
-    ("garbage that is not PEM at all", "holds no '-----BEGIN CERTIFICATE-----' block"),
-    ("-----BEGIN CERTIFICATE-----\nMIIB\n", "holds no '-----BEGIN CERTIFICATE-----' block"),
-    ("-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n", "has a PEM block whose content is not valid base64"),
-    ("-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n", "does not decode to a complete DER structure"),
-    ("-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"hello world, this is no DER").decode() + "\n-----END CERTIFICATE-----\n",
-     "does not decode to a complete DER structure"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "must be PEM text holding at least one certificate"),
+        ("   \n", "must be PEM text holding at least one certificate"),
+        (None, "must be PEM text holding at least one certificate"),
+        ("garbage that is not PEM at all", "holds no '-----BEGIN CERTIFICATE-----' block"),
+        ("-----BEGIN CERTIFICATE-----\nMIIB\n", "holds no '-----BEGIN CERTIFICATE-----' block"),
+        ("-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n", "has a PEM block whose content is not valid base64"),
+        ("-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n", "does not decode to a complete DER structure"),
+        (
+            "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"hello world, this is no DER").decode() + "\n-----END CERTIFICATE-----\n",
+            "does not decode to a complete DER structure",
+        ),
+    ],
+)
 def test_bad_certificates(text, expected):
     with pytest.raises(OssConfigError) as info:
         parse_certificate_pem(text)
@@ -322,10 +351,13 @@ def test_key_given_as_certificate_is_refused_without_quoting_it(pki):
     assert "PRIVATE" not in str(info.value)
 
 
-@pytest.mark.parametrize("private_format, label", [
-    (serialization.PrivateFormat.PKCS8, "PRIVATE KEY"),
-    (serialization.PrivateFormat.TraditionalOpenSSL, "EC PRIVATE KEY"),
-])
+@pytest.mark.parametrize(
+    "private_format, label",
+    [
+        (serialization.PrivateFormat.PKCS8, "PRIVATE KEY"),
+        (serialization.PrivateFormat.TraditionalOpenSSL, "EC PRIVATE KEY"),
+    ],
+)
 def test_valid_private_keys(pki, private_format, label):
     text = pki.key_text(private_format)
     cleaned = check_private_key_pem("\n\n" + text + "\n")
@@ -354,8 +386,17 @@ def _bad_key_cases(pki):
     }
 
 
-BAD_KEY_CASES = ["empty", "pkcs8-encrypted", "traditional-encrypted", "no-block", "certificate-only", "two-keys", "bad-base64-chars",
-                 "bad-base64-padding", "unsupported-label"]
+BAD_KEY_CASES = [
+    "empty",
+    "pkcs8-encrypted",
+    "traditional-encrypted",
+    "no-block",
+    "certificate-only",
+    "two-keys",
+    "bad-base64-chars",
+    "bad-base64-padding",
+    "unsupported-label",
+]
 
 
 @pytest.mark.parametrize("case", BAD_KEY_CASES)
@@ -368,17 +409,20 @@ def test_bad_private_keys_never_quote_the_key(pki, case):
     assert info.value.option == "private_key"
     body = pki.key_body()
     for start in range(0, len(body) - 16, 16):
-        assert body[start:start + 16] not in message
+        assert body[start : start + 16] not in message
     assert "BEGIN" not in message.replace("'-----BEGIN PRIVATE KEY-----'", "")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("de:01:cf:ec", "DE01CFEC"),
-    ("DE01CFEC", "DE01CFEC"),
-    (" De-01 Cf:EC ", "DE01CFEC"),
-    (None, ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("de:01:cf:ec", "DE01CFEC"),
+        ("DE01CFEC", "DE01CFEC"),
+        (" De-01 Cf:EC ", "DE01CFEC"),
+        (None, ""),
+        ("", ""),
+    ],
+)
 def test_normalize_fingerprint(value, expected):
     assert normalize_fingerprint(value) == expected
 

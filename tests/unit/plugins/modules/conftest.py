@@ -55,7 +55,7 @@ class Sent(NamedTuple):
     method: str
     url: str
     path: str
-    query: tuple          # ((name, value), ...) in wire order; a bare sub-resource has value ""
+    query: tuple  # ((name, value), ...) in wire order; a bare sub-resource has value ""
     headers: dict
     body: bytes | None
     operation: str
@@ -109,15 +109,15 @@ class FakeOss:
     def __init__(self):
         self.lock = threading.Lock()
         self.sent = []
-        self.bindings = {}           # (bucket, domain) -> {"last_modified", "status", "certificate"}
-        self.tokens = {}             # (bucket, domain) -> (token, expire datetime)
+        self.bindings = {}  # (bucket, domain) -> {"last_modified", "status", "certificate"}
+        self.tokens = {}  # (bucket, domain) -> (token, expire datetime)
         self.failures = []
-        self.unverified = set()      # domains whose first bind OSS refuses with NeedVerifyDomainOwnership
+        self.unverified = set()  # domains whose first bind OSS refuses with NeedVerifyDomainOwnership
         self.no_token_needed = set()  # domains for which CreateCnameToken answers NoNeedCreateCnameToken
         self.empty_list_404 = False  # an empty listing as 404 NoSuchCname (older OSS) instead of an empty document
         self.delete_missing_404 = False  # DeleteCname of an unbound domain as 404 NoSuchCname (older OSS)
-        self.uploads = {}            # cert_id -> fingerprint of PEM uploads
-        self.barrier = None          # set to a threading.Barrier to prove requests overlap
+        self.uploads = {}  # cert_id -> fingerprint of PEM uploads
+        self.barrier = None  # set to a threading.Barrier to prove requests overlap
         self.transport_error = None  # an exception the session raises instead of answering
         self.in_flight = 0
         self.max_in_flight = 0
@@ -127,16 +127,25 @@ class FakeOss:
     # ---- set-up helpers
 
     def bind(self, domain, certificate=None, bucket=BUCKET, status="Enabled"):
-        self.bindings[(bucket, domain)] = {"last_modified": "2021-09-15T02:35:07.000Z", "status": status,
-                                           "certificate": certificate}
+        self.bindings[(bucket, domain)] = {"last_modified": "2021-09-15T02:35:07.000Z", "status": status, "certificate": certificate}
 
     def token(self, domain, value=None, expires_in=72 * 3600, bucket=BUCKET):
         value = value or secrets.token_hex(16)
         self.tokens[(bucket, domain)] = (value, (_now() + timedelta(seconds=expires_in)).replace(microsecond=0))
         return value
 
-    def fail(self, operation, domain=None, code="AccessDenied", status=403, message="You have no right to access this object.",
-             ec="0003-00000001", times=None, raw_body=None, **extra):
+    def fail(
+        self,
+        operation,
+        domain=None,
+        code="AccessDenied",
+        status=403,
+        message="You have no right to access this object.",
+        ec="0003-00000001",
+        times=None,
+        raw_body=None,
+        **extra,
+    ):
         """Answer `operation` (for `domain`, or any) with an OSS error document, or with raw_body when given."""
         self.failures.append(Failure(operation, domain, status, code, message, ec, times, extra, raw_body))
 
@@ -145,9 +154,15 @@ class FakeOss:
         """A bound certificate as ListCname reports it."""
         if fingerprint is None:
             fingerprint = _colon_hex(hashlib.sha1(cert_id.encode()).hexdigest())
-        return {"Type": cert_type, "CertId": cert_id, "Status": "Enabled", "CreationDate": "Wed, 15 Sep 2021 02:35:06 GMT",
-                "Fingerprint": fingerprint, "ValidStartDate": "Wed, 12 Apr 2023 10:14:51 GMT",
-                "ValidEndDate": "Mon, 4 May 2048 10:14:51 GMT"}
+        return {
+            "Type": cert_type,
+            "CertId": cert_id,
+            "Status": "Enabled",
+            "CreationDate": "Wed, 15 Sep 2021 02:35:06 GMT",
+            "Fingerprint": fingerprint,
+            "ValidStartDate": "Wed, 12 Apr 2023 10:14:51 GMT",
+            "ValidEndDate": "Mon, 4 May 2048 10:14:51 GMT",
+        }
 
     # ---- inspection helpers
 
@@ -252,8 +267,7 @@ class FakeOss:
     def _op_CreateCnameToken(self, bucket, sent):
         domain = sent.domain
         if domain in self.no_token_needed:
-            raise _Error(403, "NoNeedCreateCnameToken",
-                         "The CNAME token is in effect. You do not need to create a new CNAME token", "0018-00000302")
+            raise _Error(403, "NoNeedCreateCnameToken", "The CNAME token is in effect. You do not need to create a new CNAME token", "0018-00000302")
         current = self.tokens.get((bucket, domain))
         if current is None or current[1] <= _now():
             self.token(domain, bucket=bucket)
@@ -274,8 +288,7 @@ class FakeOss:
             raise _Error(400, "MalformedXML", "The XML you provided was not well-formed.")
         binding = self.bindings.get((bucket, domain))
         if binding is None and domain in self.unverified:
-            raise _Error(403, "NeedVerifyDomainOwnership", "Please verify domain ownership by CreateCnameToken and try again.",
-                         "0018-00000115")
+            raise _Error(403, "NeedVerifyDomainOwnership", "Please verify domain ownership by CreateCnameToken and try again.", "0018-00000115")
         certificate = self._certificate_change(binding, sent.cert_config)
         if binding is None:
             self.bind(domain, bucket=bucket)
@@ -390,13 +403,14 @@ def _operation(method, params):
 
 def _colon_hex(hexdigest):
     text = hexdigest.upper()
-    return ":".join(text[i:i + 2] for i in range(0, len(text), 2))
+    return ":".join(text[i : i + 2] for i in range(0, len(text), 2))
 
 
 def _pem_fingerprint(pem: str) -> str:
     """SHA-1 of the first certificate's DER, computed independently of the module (with cryptography)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
+
     return _colon_hex(x509.load_pem_x509_certificate(pem.encode()).fingerprint(hashes.SHA1()).hex())
 
 

@@ -48,21 +48,25 @@ def fake_time(monkeypatch):
 # plan()
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bound, wanted, state, purge, expected", [
-    (set(), [A], "present", False, ([A], [])),
-    ({A}, [A], "present", False, ([], [])),
-    ({A, B}, [A], "present", False, ([], [])),
-    ({A, B}, [A], "present", True, ([], [B])),
-    ({C, A}, [B, A], "present", True, ([B], [C])),
-    ({D, C}, [B, A], "present", True, ([A, B], [C, D])),
-    ({A, B}, [], "present", True, ([], [A, B])),
-    ({A, B}, [], "present", False, ([], [])),
-    ({A}, [A], "absent", False, ([], [A])),
-    ({A, B}, [B, A, C], "absent", False, ([], [A, B])),
-    (set(), [A], "absent", False, ([], [])),
-    ({A, B}, [A], "absent", True, ([], [A])),
-    ({A, B}, [A, A], "present", False, ([], [])),
-])
+
+@pytest.mark.parametrize(
+    "bound, wanted, state, purge, expected",
+    [
+        (set(), [A], "present", False, ([A], [])),
+        ({A}, [A], "present", False, ([], [])),
+        ({A, B}, [A], "present", False, ([], [])),
+        ({A, B}, [A], "present", True, ([], [B])),
+        ({C, A}, [B, A], "present", True, ([B], [C])),
+        ({D, C}, [B, A], "present", True, ([A, B], [C, D])),
+        ({A, B}, [], "present", True, ([], [A, B])),
+        ({A, B}, [], "present", False, ([], [])),
+        ({A}, [A], "absent", False, ([], [A])),
+        ({A, B}, [B, A, C], "absent", False, ([], [A, B])),
+        (set(), [A], "absent", False, ([], [])),
+        ({A, B}, [A], "absent", True, ([], [A])),
+        ({A, B}, [A, A], "present", False, ([], [])),
+    ],
+)
 def test_plan(bound, wanted, state, purge, expected):
     assert plan(bound, wanted, state, purge) == expected
 
@@ -76,6 +80,7 @@ def test_plan_results_are_sorted_lists():
 # ---------------------------------------------------------------------------------------------
 # One domain
 # ---------------------------------------------------------------------------------------------
+
 
 def test_bound_domain_is_unchanged_after_one_read(run_module, fake_oss):
     fake_oss.bind(A)
@@ -209,6 +214,7 @@ def test_check_mode_absent_predicts(run_module, fake_oss):
 # Several domains, purge
 # ---------------------------------------------------------------------------------------------
 
+
 def test_domains_with_purge_binds_missing_and_unbinds_unlisted(run_module, fake_oss):
     fake_oss.bind(A)
     fake_oss.bind(C)
@@ -243,8 +249,10 @@ def test_purge_with_domain_is_refused_before_any_request(run_module, fake_oss, s
 
     assert fake_oss.sent == []
     assert run["failed"] is True
-    assert run["msg"] == ("purge needs domains, the complete list to keep; with domain it would do nothing. To keep only a.example.com, "
-                          "set domains: ['a.example.com'] with purge: true; otherwise drop purge.")
+    assert run["msg"] == (
+        "purge needs domains, the complete list to keep; with domain it would do nothing. To keep only a.example.com, "
+        "set domains: ['a.example.com'] with purge: true; otherwise drop purge."
+    )
     assert fake_oss.domains() == [C, D]
 
 
@@ -312,8 +320,7 @@ def test_concurrency_one_sends_in_order_one_at_a_time(run_module, fake_oss):
     fake_oss.bind(D)
     run_module(cname, domains=[C, A, B], purge=True, concurrency=1)
 
-    assert [(sent.operation, sent.domain) for sent in fake_oss.sent[1:]] == [
-        ("PutCname", A), ("PutCname", B), ("PutCname", C), ("DeleteCname", D)]
+    assert [(sent.operation, sent.domain) for sent in fake_oss.sent[1:]] == [("PutCname", A), ("PutCname", B), ("PutCname", C), ("DeleteCname", D)]
     assert fake_oss.max_in_flight == 1
 
 
@@ -329,6 +336,7 @@ def test_concurrency_sends_requests_at_the_same_time(run_module, fake_oss):
 # ---------------------------------------------------------------------------------------------
 # Ownership verification
 # ---------------------------------------------------------------------------------------------
+
 
 def test_ownership_error_names_the_txt_record_and_token(run_module, fake_oss, fake_time):
     token = fake_oss.token(A, "be1d49d863dea9ffeff3df7d6455d9c2")
@@ -358,8 +366,14 @@ def test_ownership_error_without_a_token_says_to_create_one(run_module, fake_oss
 
 
 def test_ownership_error_is_retried_until_it_succeeds(run_module, fake_oss, fake_time):
-    fake_oss.fail("PutCname", A, code="NeedVerifyDomainOwnership", message="Please verify domain ownership by CreateCnameToken and try again.",
-                  ec="0018-00000115", times=3)
+    fake_oss.fail(
+        "PutCname",
+        A,
+        code="NeedVerifyDomainOwnership",
+        message="Please verify domain ownership by CreateCnameToken and try again.",
+        ec="0018-00000115",
+        times=3,
+    )
     run = run_module(cname, domain=A, verification_timeout=600)
 
     assert fake_oss.operations() == ["ListCname"] + ["PutCname"] * 4
@@ -390,8 +404,7 @@ def test_verification_reports_attempts_and_time_waited(run_module, fake_oss, fak
     run = run_module(cname, domains=[A, B], verification_timeout=600, concurrency=1)
 
     assert run["changed"] is True
-    assert run["verification"] == {A: {"attempts": 3, "waited_seconds": round(sum(fake_time.sleeps), 1)},
-                                   B: {"attempts": 1, "waited_seconds": 0.0}}
+    assert run["verification"] == {A: {"attempts": 3, "waited_seconds": round(sum(fake_time.sleeps), 1)}, B: {"attempts": 1, "waited_seconds": 0.0}}
     assert run["verification"][A]["waited_seconds"] > 2
 
 
@@ -403,11 +416,14 @@ def test_verification_is_returned_when_the_wait_runs_out(run_module, fake_oss, f
     assert run["verification"] == {A: {"attempts": len(fake_oss.of("PutCname")), "waited_seconds": 30.0}}
 
 
-@pytest.mark.parametrize("bound, args", [
-    ([A], {"domain": A}),                          # converged
-    ([A], {"domain": A, "state": "absent"}),      # an unbind
-    ([], {"domain": A, "_ansible_check_mode": True}),
-])
+@pytest.mark.parametrize(
+    "bound, args",
+    [
+        ([A], {"domain": A}),  # converged
+        ([A], {"domain": A, "state": "absent"}),  # an unbind
+        ([], {"domain": A, "_ansible_check_mode": True}),
+    ],
+)
 def test_verification_is_empty_when_nothing_was_bound(run_module, fake_oss, bound, args):
     for domain in bound:
         fake_oss.bind(domain)
@@ -447,12 +463,16 @@ def test_other_errors_are_not_retried(run_module, fake_oss, fake_time):
 # Errors that say what to do
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code, status, advice", [
-    ("CnameAlreadyExists", 409, "unbind it there first"),
-    ("NoSuchCnameInRecord", 404, "ICP filing"),
-    ("AccessDenied", 403, "oss:PutCname"),
-    ("CnameIsForbidden", 403, "cannot be bound"),
-])
+
+@pytest.mark.parametrize(
+    "code, status, advice",
+    [
+        ("CnameAlreadyExists", 409, "unbind it there first"),
+        ("NoSuchCnameInRecord", 404, "ICP filing"),
+        ("AccessDenied", 403, "oss:PutCname"),
+        ("CnameIsForbidden", 403, "cannot be bound"),
+    ],
+)
 def test_bind_errors_say_what_to_do(run_module, fake_oss, code, status, advice):
     fake_oss.fail("PutCname", A, code=code, status=status, message="Refused.", ec="0018-00000999")
     run = run_module(cname, domain=A)
@@ -464,14 +484,29 @@ def test_bind_errors_say_what_to_do(run_module, fake_oss, code, status, advice):
     assert run["msg"].lower().count("unbind it there first") <= 1
     assert A in run["msg"]
     assert "\n" not in run["msg"]
-    assert run["error"] == {"code": code, "message": "Refused.", "request_id": run["error"]["request_id"],
-                            "host_id": "my-bucket.oss-cn-hangzhou.aliyuncs.com", "ec": "0018-00000999", "status": status}
+    assert run["error"] == {
+        "code": code,
+        "message": "Refused.",
+        "request_id": run["error"]["request_id"],
+        "host_id": "my-bucket.oss-cn-hangzhou.aliyuncs.com",
+        "ec": "0018-00000999",
+        "status": status,
+    }
     assert run["error"]["request_id"]
 
 
 def test_error_document_with_extra_fields(run_module, fake_oss):
-    fake_oss.fail("PutCname", A, code="CnameAlreadyExists", status=409, message="The cname already exists.", ec="0018-00000101",
-                  Bucket="my-bucket", Cname=A, CnameType="CNAME_OSS")
+    fake_oss.fail(
+        "PutCname",
+        A,
+        code="CnameAlreadyExists",
+        status=409,
+        message="The cname already exists.",
+        ec="0018-00000101",
+        Bucket="my-bucket",
+        Cname=A,
+        CnameType="CNAME_OSS",
+    )
     run = run_module(cname, domain=A)
 
     assert run["failed"] is True
@@ -560,6 +595,7 @@ def test_ownership_failure_among_several_domains_names_the_txt_record(run_module
 # Input errors: refused before any request
 # ---------------------------------------------------------------------------------------------
 
+
 def test_domain_and_domains_together_are_refused(run_module, fake_oss):
     run = run_module(cname, domain=A, domains=[B])
 
@@ -595,12 +631,15 @@ def test_bad_single_domain_is_named(run_module, fake_oss):
     assert "wildcard" in run["msg"]
 
 
-@pytest.mark.parametrize("value, shown", [
-    # What Ansible hands the module when a YAML list is given to the str option domain.
-    ([A, B], "['a.example.com', 'b.example.com']"),
-    ([A], "['a.example.com']"),
-    ("a.example.com,b.example.com", "a.example.com,b.example.com"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        # What Ansible hands the module when a YAML list is given to the str option domain.
+        ([A, B], "['a.example.com', 'b.example.com']"),
+        ([A], "['a.example.com']"),
+        ("a.example.com,b.example.com", "a.example.com,b.example.com"),
+    ],
+)
 def test_a_list_given_to_domain_points_at_domains(run_module, fake_oss, value, shown):
     run = run_module(cname, domain=value)
 
@@ -609,13 +648,18 @@ def test_a_list_given_to_domain_points_at_domains(run_module, fake_oss, value, s
     assert run["msg"] == f"domain takes a single domain, and '{shown}' is a list: use domains for a list."
 
 
-@pytest.mark.parametrize("endpoint, message", [
-    ("http://127.0.0 .1:9000", "endpoint 'http://127.0.0 .1:9000' contains a space; a URL holds none: give scheme://host[:port]."),
-    ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], "
-                             "here 'http://127.0.0.1:9000'."),
-    ("http://:Pa55word@127.0.0.1:9", "endpoint 'http://***@127.0.0.1:9' holds a user name or password; OSS takes neither in the URL: "
-                                     "give scheme://host[:port] and the credentials in access_key_id and access_key_secret."),
-])
+@pytest.mark.parametrize(
+    "endpoint, message",
+    [
+        ("http://127.0.0 .1:9000", "endpoint 'http://127.0.0 .1:9000' contains a space; a URL holds none: give scheme://host[:port]."),
+        ("http//127.0.0.1:9000", "endpoint 'http//127.0.0.1:9000' looks like a malformed scheme: write scheme://host[:port], here 'http://127.0.0.1:9000'."),
+        (
+            "http://:Pa55word@127.0.0.1:9",
+            "endpoint 'http://***@127.0.0.1:9' holds a user name or password; OSS takes neither in the URL: "
+            "give scheme://host[:port] and the credentials in access_key_id and access_key_secret.",
+        ),
+    ],
+)
 def test_bad_endpoint_is_refused_before_any_request(run_module, fake_oss, endpoint, message):
     run = run_module(cname, domain=A, endpoint=endpoint)
 

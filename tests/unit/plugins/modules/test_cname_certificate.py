@@ -24,8 +24,7 @@ from ansible_collections.alicloud.oss.plugins.modules.cname_certificate import D
 DOMAIN = "static.example.com"
 OLD_ID = "493000001-cn-hangzhou"
 NEW_ID = "493000002-cn-hangzhou"
-CERT_KEYS = {"type", "cert_id", "status", "fingerprint", "creation_date", "valid_start_date", "valid_end_date",
-             "valid_end_date_iso", "days_to_expiry"}
+CERT_KEYS = {"type", "cert_id", "status", "fingerprint", "creation_date", "valid_start_date", "valid_end_date", "valid_end_date_iso", "days_to_expiry"}
 
 
 class Pem(SimpleNamespace):
@@ -46,13 +45,15 @@ def _make_pem(common_name, issuer_key=None, issuer_name=None, key_type="ec", day
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(timezone.utc)
     signer = issuer_key or key
-    builder = (x509.CertificateBuilder()
-               .subject_name(name)
-               .issuer_name(issuer_name or name)
-               .public_key(key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now + timedelta(days=days[0]))
-               .not_valid_after(now + timedelta(days=days[1])))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer_name or name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now + timedelta(days=days[0]))
+        .not_valid_after(now + timedelta(days=days[1]))
+    )
     names = [common_name] if names is None else names
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(item) for item in names]), critical=False)
@@ -61,10 +62,16 @@ def _make_pem(common_name, issuer_key=None, issuer_name=None, key_type="ec", day
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
     # An EC key's PKCS#8 form ends with the public key, so a line of it can also be a line of the certificate: that one is public.
-    return Pem(cert=cert_pem, key=key_pem, private_key=key, name=name,
-               fingerprint=":".join(f"{byte:02X}" for byte in cert.fingerprint(hashes.SHA1())),
-               key_lines=[line for line in key_pem.splitlines() if line and not line.startswith("-----") and line not in cert_pem],
-               not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc)
+    return Pem(
+        cert=cert_pem,
+        key=key_pem,
+        private_key=key,
+        name=name,
+        fingerprint=":".join(f"{byte:02X}" for byte in cert.fingerprint(hashes.SHA1())),
+        key_lines=[line for line in key_pem.splitlines() if line and not line.startswith("-----") and line not in cert_pem],
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +87,10 @@ def body(domain, **config):
     """The PutCname body the module must send, children in the module's documented order."""
     order = ("CertId", "Certificate", "PrivateKey", "PreviousCertId", "Force", "DeleteCertificate")
     children = "".join(f"<{tag}>{config[tag]}</{tag}>" for tag in order if tag in config)
-    return (f"<BucketCnameConfiguration><Cname><Domain>{domain}</Domain><CertificateConfiguration>{children}"
-            "</CertificateConfiguration></Cname></BucketCnameConfiguration>").encode()
+    return (
+        f"<BucketCnameConfiguration><Cname><Domain>{domain}</Domain><CertificateConfiguration>{children}"
+        "</CertificateConfiguration></Cname></BucketCnameConfiguration>"
+    ).encode()
 
 
 def _strings(value):
@@ -112,39 +121,55 @@ def assert_no_key(run, pem):
 BOUND = {"cert_id": OLD_ID, "fingerprint": "AA:BB"}
 
 
-@pytest.mark.parametrize("desired, bound, previous, force, expected", [
-    (Desired(cert_id=NEW_ID), None, None, False, {"cert_id": NEW_ID, "force": True}),
-    (Desired(cert_id=NEW_ID), BOUND, None, False, {"cert_id": NEW_ID, "previous_cert_id": OLD_ID}),
-    (Desired(cert_id=NEW_ID), BOUND, None, True, {"cert_id": NEW_ID, "force": True}),
-    (Desired(cert_id=NEW_ID), BOUND, "7-cn-hangzhou", False, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou"}),
-    (Desired(cert_id=NEW_ID), BOUND, "7-cn-hangzhou", True, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou", "force": True}),
-    (Desired(cert_id=NEW_ID), None, "7-cn-hangzhou", False, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou", "force": True}),
-    (Desired(pem=SimpleNamespace(text="CERT", fingerprint="CC"), private_key="KEY"), BOUND, None, False,
-     {"certificate": "CERT", "private_key": "KEY", "previous_cert_id": OLD_ID}),
-    (Desired(pem=SimpleNamespace(text="CERT", fingerprint="CC"), private_key="KEY"), None, None, False,
-     {"certificate": "CERT", "private_key": "KEY", "force": True}),
-    (None, BOUND, None, False, {"delete_certificate": True}),
-    (None, BOUND, None, True, {"delete_certificate": True}),
-    (None, BOUND, "7-cn-hangzhou", True, {"delete_certificate": True}),
-])
+@pytest.mark.parametrize(
+    "desired, bound, previous, force, expected",
+    [
+        (Desired(cert_id=NEW_ID), None, None, False, {"cert_id": NEW_ID, "force": True}),
+        (Desired(cert_id=NEW_ID), BOUND, None, False, {"cert_id": NEW_ID, "previous_cert_id": OLD_ID}),
+        (Desired(cert_id=NEW_ID), BOUND, None, True, {"cert_id": NEW_ID, "force": True}),
+        (Desired(cert_id=NEW_ID), BOUND, "7-cn-hangzhou", False, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou"}),
+        (Desired(cert_id=NEW_ID), BOUND, "7-cn-hangzhou", True, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou", "force": True}),
+        (Desired(cert_id=NEW_ID), None, "7-cn-hangzhou", False, {"cert_id": NEW_ID, "previous_cert_id": "7-cn-hangzhou", "force": True}),
+        (
+            Desired(pem=SimpleNamespace(text="CERT", fingerprint="CC"), private_key="KEY"),
+            BOUND,
+            None,
+            False,
+            {"certificate": "CERT", "private_key": "KEY", "previous_cert_id": OLD_ID},
+        ),
+        (
+            Desired(pem=SimpleNamespace(text="CERT", fingerprint="CC"), private_key="KEY"),
+            None,
+            None,
+            False,
+            {"certificate": "CERT", "private_key": "KEY", "force": True},
+        ),
+        (None, BOUND, None, False, {"delete_certificate": True}),
+        (None, BOUND, None, True, {"delete_certificate": True}),
+        (None, BOUND, "7-cn-hangzhou", True, {"delete_certificate": True}),
+    ],
+)
 def test_certificate_request(desired, bound, previous, force, expected):
     assert certificate_request(desired, bound, previous, force) == expected
 
 
-@pytest.mark.parametrize("desired, bound, expected", [
-    (Desired(cert_id=OLD_ID), {"cert_id": OLD_ID}, True),
-    (Desired(cert_id=OLD_ID), {"cert_id": OLD_ID.upper()}, True),
-    (Desired(cert_id=OLD_ID.upper()), {"cert_id": OLD_ID}, True),
-    (Desired(cert_id=OLD_ID), {"cert_id": NEW_ID}, False),
-    (Desired(cert_id=OLD_ID), {"cert_id": None, "fingerprint": "AA"}, False),
-    (Desired(cert_id=OLD_ID), None, False),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "DE:01:CF:EC"}, True),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "de01cfec"}, True),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "de:01:cf:ec"}, True),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "DE:01:CF:ED"}, False),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"cert_id": OLD_ID, "fingerprint": None}, False),
-    (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), None, False),
-])
+@pytest.mark.parametrize(
+    "desired, bound, expected",
+    [
+        (Desired(cert_id=OLD_ID), {"cert_id": OLD_ID}, True),
+        (Desired(cert_id=OLD_ID), {"cert_id": OLD_ID.upper()}, True),
+        (Desired(cert_id=OLD_ID.upper()), {"cert_id": OLD_ID}, True),
+        (Desired(cert_id=OLD_ID), {"cert_id": NEW_ID}, False),
+        (Desired(cert_id=OLD_ID), {"cert_id": None, "fingerprint": "AA"}, False),
+        (Desired(cert_id=OLD_ID), None, False),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "DE:01:CF:EC"}, True),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "de01cfec"}, True),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "de:01:cf:ec"}, True),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"fingerprint": "DE:01:CF:ED"}, False),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), {"cert_id": OLD_ID, "fingerprint": None}, False),
+        (Desired(pem=SimpleNamespace(fingerprint="DE:01:CF:EC")), None, False),
+    ],
+)
 def test_desired_matches(desired, bound, expected):
     assert desired.matches(bound) is expected
 
@@ -152,6 +177,7 @@ def test_desired_matches(desired, bound, expected):
 # ---------------------------------------------------------------------------------------------
 # By certificate service id
 # ---------------------------------------------------------------------------------------------
+
 
 def test_same_cert_id_is_unchanged_after_one_read(run_module, fake_oss):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID))
@@ -244,10 +270,13 @@ def test_force_on_a_matching_certificate_sends_nothing(run_module, fake_oss):
     assert run["changed"] is False
 
 
-@pytest.mark.parametrize("force, expected", [
-    (False, {"CertId": NEW_ID, "PreviousCertId": OLD_ID}),
-    (True, {"CertId": NEW_ID, "PreviousCertId": OLD_ID, "Force": "true"}),
-])
+@pytest.mark.parametrize(
+    "force, expected",
+    [
+        (False, {"CertId": NEW_ID, "PreviousCertId": OLD_ID}),
+        (True, {"CertId": NEW_ID, "PreviousCertId": OLD_ID, "Force": "true"}),
+    ],
+)
 def test_previous_cert_id_given_is_always_sent(run_module, fake_oss, force, expected):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID))
     run = run_module(cname_certificate, domain=DOMAIN, cert_id=NEW_ID, previous_cert_id=OLD_ID, force=force)
@@ -276,8 +305,14 @@ def test_stale_previous_cert_id_fails_saying_what_to_do(run_module, fake_oss):
 
 def test_unknown_cert_id_fails_with_the_oss_error(run_module, fake_oss):
     fake_oss.bind(DOMAIN)
-    fake_oss.fail("PutCname", DOMAIN, code="CertificateInvalidCasId", status=400,
-                  message="The CAS ID is invalid: not exist or not belong to the owner of the bucket.", ec="0018-00000204")
+    fake_oss.fail(
+        "PutCname",
+        DOMAIN,
+        code="CertificateInvalidCasId",
+        status=400,
+        message="The CAS ID is invalid: not exist or not belong to the owner of the bucket.",
+        ec="0018-00000204",
+    )
     run = run_module(cname_certificate, domain=DOMAIN, cert_id=NEW_ID)
 
     assert run["failed"] is True
@@ -330,10 +365,10 @@ def test_ownership_error_on_a_certificate_update_names_the_txt_record(run_module
 # By PEM certificate and key
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("form", ["as-is", "lower", "bare"])
 def test_pem_with_the_bound_fingerprint_is_not_uploaded(run_module, fake_oss, pems, form):
-    fingerprint = {"as-is": pems.first.fingerprint, "lower": pems.first.fingerprint.lower(),
-                   "bare": pems.first.fingerprint.replace(":", "")}[form]
+    fingerprint = {"as-is": pems.first.fingerprint, "lower": pems.first.fingerprint.lower(), "bare": pems.first.fingerprint.replace(":", "")}[form]
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID, fingerprint=fingerprint))
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key)
 
@@ -345,8 +380,7 @@ def test_pem_with_the_bound_fingerprint_is_not_uploaded(run_module, fake_oss, pe
 
 def test_pem_with_a_chain_is_compared_by_its_leaf(run_module, fake_oss, pems):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID, fingerprint=pems.leaf.fingerprint))
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.leaf.cert + pems.intermediate.cert,
-                     private_key=pems.leaf.key)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.leaf.cert + pems.intermediate.cert, private_key=pems.leaf.key)
 
     assert fake_oss.operations() == ["ListCname"]
     assert run["changed"] is False
@@ -364,8 +398,10 @@ def test_other_pem_is_uploaded_with_its_key(run_module, fake_oss, pems):
     assert run["certificate"]["fingerprint"] == pems.second.fingerprint
     new_id = fake_oss.bound_certificate(DOMAIN)["CertId"]
     assert run["certificate"]["cert_id"] == new_id
-    assert run["diff"] == {"before": {"cert_id": OLD_ID, "fingerprint": pems.first.fingerprint},
-                           "after": {"cert_id": new_id, "fingerprint": pems.second.fingerprint}}
+    assert run["diff"] == {
+        "before": {"cert_id": OLD_ID, "fingerprint": pems.first.fingerprint},
+        "after": {"cert_id": new_id, "fingerprint": pems.second.fingerprint},
+    }
     assert_no_key(run, pems.second)
 
 
@@ -393,8 +429,7 @@ def test_chain_is_sent_leaf_first(run_module, fake_oss, pems):
 
 def test_private_key_never_appears_on_failure(run_module, fake_oss, pems):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID))
-    fake_oss.fail("PutCname", DOMAIN, code="InvalidArgument", status=400, message="The certificate and private key do not match.",
-                  ec="0018-00000210")
+    fake_oss.fail("PutCname", DOMAIN, code="InvalidArgument", status=400, message="The certificate and private key do not match.", ec="0018-00000210")
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, _ansible_diff=True)
 
     assert run["failed"] is True
@@ -404,8 +439,7 @@ def test_private_key_never_appears_on_failure(run_module, fake_oss, pems):
 
 def test_private_key_never_appears_in_check_mode(run_module, fake_oss, pems):
     fake_oss.bind(DOMAIN)
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key,
-                     _ansible_check_mode=True, _ansible_diff=True)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, _ansible_check_mode=True, _ansible_diff=True)
 
     assert run["changed"] is True
     assert_no_key(run, pems.first)
@@ -423,8 +457,9 @@ def test_private_key_never_appears_when_it_is_refused(run_module, fake_oss, pems
 
 
 def test_encrypted_private_key_is_refused_without_showing_it(run_module, fake_oss, pems):
-    encrypted = pems.first.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.BestAvailableEncryption(b"passphrase")).decode()
+    encrypted = pems.first.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"passphrase")
+    ).decode()
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=encrypted)
 
     assert fake_oss.sent == []
@@ -446,6 +481,7 @@ def test_private_key_in_the_certificate_option_is_not_shown(run_module, fake_oss
 # state=absent
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("force", [False, True])
 def test_absent_detaches_with_delete_certificate_only(run_module, fake_oss, force):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID))
@@ -457,8 +493,10 @@ def test_absent_detaches_with_delete_certificate_only(run_module, fake_oss, forc
     assert fake_oss.bound_certificate(DOMAIN) is None
     assert run["changed"] is True
     assert run["certificate"] is None
-    assert run["diff"] == {"before": {"cert_id": OLD_ID, "fingerprint": fake_oss.certificate(OLD_ID)["Fingerprint"]},
-                           "after": {"cert_id": None, "fingerprint": None}}
+    assert run["diff"] == {
+        "before": {"cert_id": OLD_ID, "fingerprint": fake_oss.certificate(OLD_ID)["Fingerprint"]},
+        "after": {"cert_id": None, "fingerprint": None},
+    }
 
 
 @pytest.mark.parametrize("bound", [True, False])
@@ -486,6 +524,7 @@ def test_absent_failure_says_detaching(run_module, fake_oss):
 # Check mode
 # ---------------------------------------------------------------------------------------------
 
+
 def test_check_mode_predicts_a_cert_id(run_module, fake_oss):
     fake_oss.bind(DOMAIN, certificate=fake_oss.certificate(OLD_ID))
     run = run_module(cname_certificate, domain=DOMAIN, cert_id=NEW_ID, _ansible_check_mode=True, _ansible_diff=True)
@@ -498,15 +537,13 @@ def test_check_mode_predicts_a_cert_id(run_module, fake_oss):
 
 
 def test_check_mode_predicts_a_fingerprint(run_module, fake_oss, pems):
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key,
-                     _ansible_check_mode=True, _ansible_diff=True)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, _ansible_check_mode=True, _ansible_diff=True)
 
     assert fake_oss.operations() == ["ListCname"]
     assert fake_oss.domains() == []
     assert run["changed"] is True
     assert run["certificate"] == dict(dict.fromkeys(CERT_KEYS), fingerprint=pems.first.fingerprint)
-    assert run["diff"] == {"before": {"cert_id": None, "fingerprint": None},
-                           "after": {"cert_id": None, "fingerprint": pems.first.fingerprint}}
+    assert run["diff"] == {"before": {"cert_id": None, "fingerprint": None}, "after": {"cert_id": None, "fingerprint": pems.first.fingerprint}}
 
 
 def test_check_mode_absent(run_module, fake_oss):
@@ -531,6 +568,7 @@ def test_check_mode_unchanged(run_module, fake_oss):
 # ---------------------------------------------------------------------------------------------
 # Input errors: refused before any request
 # ---------------------------------------------------------------------------------------------
+
 
 def test_cert_id_with_certificate_is_refused(run_module, fake_oss, pems):
     run = run_module(cname_certificate, domain=DOMAIN, cert_id=NEW_ID, certificate=pems.first.cert, private_key=pems.first.key)
@@ -558,11 +596,14 @@ def test_private_key_without_certificate_is_refused(run_module, fake_oss, pems):
     assert_no_key(run, pems.first)
 
 
-@pytest.mark.parametrize("text", [
-    "not a certificate",
-    "-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n",
-    "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQsIHRoaXMgaXMgbm90IERFUg==\n-----END CERTIFICATE-----\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not a certificate",
+        "-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQsIHRoaXMgaXMgbm90IERFUg==\n-----END CERTIFICATE-----\n",
+    ],
+)
 def test_unparseable_certificate_is_refused(run_module, fake_oss, pems, text):
     run = run_module(cname_certificate, domain=DOMAIN, certificate=text, private_key=pems.first.key)
 
@@ -581,12 +622,15 @@ def test_key_given_as_certificate_is_refused_without_showing_it(run_module, fake
     assert_no_key(run, pems.first)
 
 
-@pytest.mark.parametrize("option, value", [
-    ("cert_id", "493000002"),
-    ("cert_id", "cas-493000002"),
-    ("cert_id", "493000002-cas.aliyuncs.com"),
-    ("previous_cert_id", "previous"),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("cert_id", "493000002"),
+        ("cert_id", "cas-493000002"),
+        ("cert_id", "493000002-cas.aliyuncs.com"),
+        ("previous_cert_id", "previous"),
+    ],
+)
 def test_bad_cert_id_is_refused(run_module, fake_oss, option, value):
     args = {"cert_id": NEW_ID, option: value}
     run = run_module(cname_certificate, domain=DOMAIN, **args)
@@ -642,6 +686,7 @@ def test_bad_domain_is_refused(run_module, fake_oss):
 # Certificate checks: refused before any request, every run
 # ---------------------------------------------------------------------------------------------
 
+
 def iso(when):
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -691,8 +736,7 @@ def test_key_of_another_certificate_is_refused(run_module, fake_oss, pems, bound
     assert_no_key(run, pems.second)
 
 
-@pytest.mark.parametrize("cert_type, key_type", [("rsa", "ec"), ("ec", "ed25519"), ("ed25519", "rsa"), ("rsa", "rsa"),
-                                                 ("ed25519", "ed25519")])
+@pytest.mark.parametrize("cert_type, key_type", [("rsa", "ec"), ("ec", "ed25519"), ("ed25519", "rsa"), ("rsa", "rsa"), ("ed25519", "ed25519")])
 def test_key_of_another_type_or_pair_is_refused(run_module, fake_oss, cert_type, key_type):
     certificate, stranger = _make_pem(DOMAIN, key_type=cert_type), _make_pem(DOMAIN, key_type=key_type)
     run = run_module(cname_certificate, domain=DOMAIN, certificate=certificate.cert, private_key=stranger.key)
@@ -742,13 +786,11 @@ def test_not_yet_valid_certificate_is_refused_with_both_dates(run_module, fake_o
 
 def test_not_yet_valid_certificate_can_be_staged_without_validation(run_module, fake_oss, bad):
     fake_oss.bind(DOMAIN)
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=bad.not_yet_valid.cert, private_key=bad.not_yet_valid.key,
-                     validate_certificate=False)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate=bad.not_yet_valid.cert, private_key=bad.not_yet_valid.key, validate_certificate=False)
 
     assert run["changed"] is True
     assert fake_oss.bound_certificate(DOMAIN)["Fingerprint"] == bad.not_yet_valid.fingerprint
-    assert warnings(run) == [f"certificate is not valid yet: valid from {iso(bad.not_yet_valid.not_before)} "
-                             f"to {iso(bad.not_yet_valid.not_after)}."]
+    assert warnings(run) == [f"certificate is not valid yet: valid from {iso(bad.not_yet_valid.not_before)} to {iso(bad.not_yet_valid.not_after)}."]
 
 
 @pytest.mark.parametrize("bound", [False, True], ids=["nothing-bound", "same-fingerprint-bound"])
@@ -763,31 +805,32 @@ def test_certificate_for_another_name_is_refused_listing_its_names(run_module, f
 
 def test_name_check_can_be_skipped_but_not_the_key_check(run_module, fake_oss, bad, pems):
     fake_oss.bind(DOMAIN)
-    skipped = run_module(cname_certificate, domain=DOMAIN, certificate=bad.other_name.cert, private_key=bad.other_name.key,
-                         validate_certificate=False)
+    skipped = run_module(cname_certificate, domain=DOMAIN, certificate=bad.other_name.cert, private_key=bad.other_name.key, validate_certificate=False)
     assert skipped["changed"] is True
     fake_oss.sent.clear()
 
-    mismatch = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.second.key,
-                          validate_certificate=False)
+    mismatch = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.second.key, validate_certificate=False)
     refused_before_any_request(mismatch, fake_oss, "private_key does not belong to the certificate")
 
 
-@pytest.mark.parametrize("domain, names, covered", [
-    ("www.example.com", ["*.example.com"], True),
-    ("WWW.Example.COM", ["*.example.com"], True),
-    ("www.example.com", ["*.EXAMPLE.com"], True),
-    ("www.example.com", ["WWW.EXAMPLE.COM."], True),
-    ("example.com", ["*.example.com"], False),
-    ("a.b.example.com", ["*.example.com"], False),
-    ("www.example.com", ["*.com"], False),
-    ("www.example.com", ["w*.example.com"], False),
-    ("www.example.com", ["example.com", "mail.example.com"], False),
-    ("xn--bcher-kva.example.com", ["xn--bcher-kva.example.com"], True),
-    ("www.xn--bcher-kva.example.com", ["*.xn--bcher-kva.example.com"], True),
-    ("xn--bcher-kva.example.com", ["*.example.com"], True),
-    ("xn--bcher-kva.example.com", ["bucher.example.com"], False),
-])
+@pytest.mark.parametrize(
+    "domain, names, covered",
+    [
+        ("www.example.com", ["*.example.com"], True),
+        ("WWW.Example.COM", ["*.example.com"], True),
+        ("www.example.com", ["*.EXAMPLE.com"], True),
+        ("www.example.com", ["WWW.EXAMPLE.COM."], True),
+        ("example.com", ["*.example.com"], False),
+        ("a.b.example.com", ["*.example.com"], False),
+        ("www.example.com", ["*.com"], False),
+        ("www.example.com", ["w*.example.com"], False),
+        ("www.example.com", ["example.com", "mail.example.com"], False),
+        ("xn--bcher-kva.example.com", ["xn--bcher-kva.example.com"], True),
+        ("www.xn--bcher-kva.example.com", ["*.xn--bcher-kva.example.com"], True),
+        ("xn--bcher-kva.example.com", ["*.example.com"], True),
+        ("xn--bcher-kva.example.com", ["bucher.example.com"], False),
+    ],
+)
 def test_name_matching(run_module, fake_oss, domain, names, covered):
     pem = _make_pem(names[0].rstrip(".") if "*" not in names[0] else "cn.example.net", names=names)
     fake_oss.bind(domain.lower())
@@ -797,8 +840,9 @@ def test_name_matching(run_module, fake_oss, domain, names, covered):
         assert run.get("failed") is None, run["msg"]
         assert run["changed"] is True
     else:
-        refused_before_any_request(run, fake_oss, f"certificate does not cover {domain.lower()}: it is for "
-                                                  f"{', '.join(name.lower().rstrip('.') for name in names)} (subjectAltName)")
+        refused_before_any_request(
+            run, fake_oss, f"certificate does not cover {domain.lower()}: it is for {', '.join(name.lower().rstrip('.') for name in names)} (subjectAltName)"
+        )
 
 
 def test_common_name_counts_only_without_subject_alt_name(run_module, fake_oss):
@@ -817,17 +861,18 @@ def test_common_name_without_subject_alt_name_is_named_as_such(run_module, fake_
     pem = _make_pem("other.example.com", names=())
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pem.cert, private_key=pem.key)
 
-    refused_before_any_request(run, fake_oss, f"certificate does not cover {DOMAIN}: it is for other.example.com "
-                                              "(common name; the certificate has no subjectAltName)")
+    refused_before_any_request(
+        run, fake_oss, f"certificate does not cover {DOMAIN}: it is for other.example.com (common name; the certificate has no subjectAltName)"
+    )
 
 
 @pytest.mark.parametrize("validate", [True, False])
 def test_min_days_valid_refuses_with_the_end_date_and_days_left(run_module, fake_oss, pems, validate):
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, min_days_valid=100,
-                     validate_certificate=validate)
+    run = run_module(
+        cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, min_days_valid=100, validate_certificate=validate
+    )
 
-    refused_before_any_request(run, fake_oss, f"certificate expires on {iso(pems.first.not_after)}, in 89 days, fewer than "
-                                              "min_days_valid (100)")
+    refused_before_any_request(run, fake_oss, f"certificate expires on {iso(pems.first.not_after)}, in 89 days, fewer than min_days_valid (100)")
 
 
 def test_min_days_valid_met_attaches(run_module, fake_oss, pems):
@@ -850,8 +895,7 @@ def test_fewer_than_30_days_left_is_a_warning_every_run(run_module, fake_oss, ba
 
 def test_chain_out_of_order_is_a_warning_not_a_failure(run_module, fake_oss, pems):
     fake_oss.bind(DOMAIN)
-    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.leaf.cert + pems.second.cert + pems.intermediate.cert,
-                     private_key=pems.leaf.key)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.leaf.cert + pems.second.cert + pems.intermediate.cert, private_key=pems.leaf.key)
 
     assert run["changed"] is True
     assert warnings(run) == [
@@ -895,6 +939,7 @@ def test_negative_numbers_are_refused(run_module, fake_oss, option):
 # ---------------------------------------------------------------------------------------------
 # certificate_path and private_key_path
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def pem_files(tmp_path, pems):
@@ -974,8 +1019,7 @@ def test_unreadable_file_is_named(run_module, fake_oss, pem_files, monkeypatch):
 def test_binary_file_is_refused(run_module, fake_oss, pems, pem_files):
     der = x509.load_pem_x509_certificate(pems.leaf.cert.encode()).public_bytes(serialization.Encoding.DER)
     (pem_files.directory / "leaf.der").write_bytes(b"\xff" + der)
-    run = run_module(cname_certificate, domain=DOMAIN, certificate_path=str(pem_files.directory / "leaf.der"),
-                     private_key_path=pem_files.key)
+    run = run_module(cname_certificate, domain=DOMAIN, certificate_path=str(pem_files.directory / "leaf.der"), private_key_path=pem_files.key)
 
     refused_before_any_request(run, fake_oss, "certificate_path ")
     assert "is not a PEM text file" in run["msg"]
@@ -989,8 +1033,7 @@ def test_file_without_a_certificate_names_the_path_option(run_module, fake_oss, 
 
 def test_checks_name_the_path_options(run_module, fake_oss, pems, pem_files):
     (pem_files.directory / "other.key").write_text(pems.second.key)
-    run = run_module(cname_certificate, domain=DOMAIN, certificate_path=pem_files.cert,
-                     private_key_path=str(pem_files.directory / "other.key"))
+    run = run_module(cname_certificate, domain=DOMAIN, certificate_path=pem_files.cert, private_key_path=str(pem_files.directory / "other.key"))
 
     refused_before_any_request(run, fake_oss, "private_key_path does not belong to the certificate in certificate_path")
     assert_no_key(run, pems.second)
@@ -1010,22 +1053,28 @@ def test_existing_relative_file_given_as_text_points_at_the_path_option(run_modu
     refused_before_any_request(run, fake_oss, "private_key is a file path, not PEM text: set private_key_path")
 
 
-@pytest.mark.parametrize("args", [
-    {"certificate": "CERT", "certificate_path": "/tmp/cert.pem", "private_key": "KEY"},
-    {"certificate": "CERT", "private_key": "KEY", "private_key_path": "/tmp/key.pem"},
-    {"cert_id": NEW_ID, "certificate_path": "/tmp/cert.pem", "private_key": "KEY"},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"certificate": "CERT", "certificate_path": "/tmp/cert.pem", "private_key": "KEY"},
+        {"certificate": "CERT", "private_key": "KEY", "private_key_path": "/tmp/key.pem"},
+        {"cert_id": NEW_ID, "certificate_path": "/tmp/cert.pem", "private_key": "KEY"},
+    ],
+)
 def test_both_forms_of_an_input_are_refused(run_module, fake_oss, args):
     run = run_module(cname_certificate, domain=DOMAIN, **args)
 
     refused_before_any_request(run, fake_oss, "parameters are mutually exclusive")
 
 
-@pytest.mark.parametrize("args, start", [
-    ({"certificate_path": "/tmp/cert.pem"}, "certificate_path needs its private key: set private_key or private_key_path."),
-    ({"cert_id": NEW_ID, "private_key_path": "/tmp/key.pem"}, "private_key_path needs a PEM certificate"),
-    ({"private_key_path": "/tmp/key.pem"}, "state is present but any of the following are missing: cert_id, certificate, certificate_path"),
-])
+@pytest.mark.parametrize(
+    "args, start",
+    [
+        ({"certificate_path": "/tmp/cert.pem"}, "certificate_path needs its private key: set private_key or private_key_path."),
+        ({"cert_id": NEW_ID, "private_key_path": "/tmp/key.pem"}, "private_key_path needs a PEM certificate"),
+        ({"private_key_path": "/tmp/key.pem"}, "state is present but any of the following are missing: cert_id, certificate, certificate_path"),
+    ],
+)
 def test_a_key_and_a_pem_certificate_come_together(run_module, fake_oss, args, start):
     run = run_module(cname_certificate, domain=DOMAIN, **args)
 
@@ -1042,6 +1091,7 @@ def test_path_options_do_not_apply_to_absent(run_module, fake_oss, option):
 # ---------------------------------------------------------------------------------------------
 # cryptography: needed by the PEM forms only
 # ---------------------------------------------------------------------------------------------
+
 
 def test_pem_forms_without_cryptography_say_to_install_it(run_module, fake_oss, pems, monkeypatch):
     monkeypatch.setitem(sys.modules, "cryptography", None)
@@ -1060,8 +1110,7 @@ def test_cert_id_form_never_needs_cryptography(run_module, fake_oss, monkeypatch
 
 
 def test_importing_the_module_does_not_load_cryptography():
-    code = ("import sys; from ansible_collections.alicloud.oss.plugins.modules import cname_certificate; "
-            "print('cryptography' in sys.modules)")
+    code = "import sys; from ansible_collections.alicloud.oss.plugins.modules import cname_certificate; print('cryptography' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ))
     assert result.stdout.strip() == "False"
 
@@ -1070,11 +1119,15 @@ def test_importing_the_module_does_not_load_cryptography():
 # cert_id: checked after the change, from what OSS reports
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("end_days, expected", [
-    (10, "expires on {end}, in 9 days: renew it soon."),
-    (-3, "expired on {end}, 3 days ago: renew it."),
-    (400, None),
-])
+
+@pytest.mark.parametrize(
+    "end_days, expected",
+    [
+        (10, "expires on {end}, in 9 days: renew it soon."),
+        (-3, "expired on {end}, 3 days ago: renew it."),
+        (400, None),
+    ],
+)
 def test_cert_id_bound_is_held_to_its_dates_after_a_change(run_module, fake_oss, monkeypatch, end_days, expected):
     end = (datetime.now(timezone.utc) + timedelta(days=end_days, hours=-1)).replace(microsecond=0)
     original = fake_oss.certificate
@@ -1109,6 +1162,7 @@ def test_cert_id_converged_run_is_not_warned_again(run_module, fake_oss):
 # verification_timeout
 # ---------------------------------------------------------------------------------------------
 
+
 class FakeTime:
     """Stands in for the time module inside cname_certificate: sleeping only moves a virtual clock."""
 
@@ -1133,8 +1187,7 @@ def fake_time(monkeypatch):
 
 
 def test_unverified_domain_is_retried_until_it_binds(run_module, fake_oss, fake_time, pems):
-    fake_oss.fail("PutCname", DOMAIN, code="NeedVerifyDomainOwnership", message="Please verify domain ownership.", ec="0018-00000115",
-                  times=2)
+    fake_oss.fail("PutCname", DOMAIN, code="NeedVerifyDomainOwnership", message="Please verify domain ownership.", ec="0018-00000115", times=2)
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, verification_timeout=600)
 
     assert fake_oss.operations() == ["ListCname", "PutCname", "PutCname", "PutCname", "ListCname"]

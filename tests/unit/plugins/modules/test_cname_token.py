@@ -263,8 +263,7 @@ def test_diff_of_an_unchanged_token_is_empty(run_module, fake_oss):
 
 
 def test_other_oss_error_on_read_fails_with_the_error_document(run_module, fake_oss):
-    fake_oss.fail("GetCnameToken", code="AccessDenied", status=403, message="You have no right to access this object.",
-                  ec="0003-00000001")
+    fake_oss.fail("GetCnameToken", code="AccessDenied", status=403, message="You have no right to access this object.", ec="0003-00000001")
     run = run_module(cname_token, domain=DOMAIN)
 
     assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
@@ -296,8 +295,9 @@ def test_list_error_fails_before_any_other_request(run_module, fake_oss):
 
 
 def test_error_on_create_fails_after_the_reads(run_module, fake_oss):
-    fake_oss.fail("CreateCnameToken", code="TooManyCnameToken", status=400,
-                  message="You have attempted to create more cname token than allowed.", ec="0018-00000303")
+    fake_oss.fail(
+        "CreateCnameToken", code="TooManyCnameToken", status=400, message="You have attempted to create more cname token than allowed.", ec="0018-00000303"
+    )
     run = run_module(cname_token, domain=DOMAIN)
 
     assert fake_oss.operations() == ["ListCname", "GetCnameToken", "CreateCnameToken"]
@@ -308,14 +308,17 @@ def test_error_on_create_fails_after_the_reads(run_module, fake_oss):
     assert "\n" not in run["msg"]
 
 
-@pytest.mark.parametrize("domain, words", [
-    ("*.example.com", "wildcard"),
-    ("example", "two labels"),
-    ("bad_label.example.com", "bad_label"),
-    ("", "empty"),
-    ("b\u00fccher.example.com", "xn--bcher-kva.example.com"),
-    ("www.example.com/path", "www.example.com/path"),
-])
+@pytest.mark.parametrize(
+    "domain, words",
+    [
+        ("*.example.com", "wildcard"),
+        ("example", "two labels"),
+        ("bad_label.example.com", "bad_label"),
+        ("", "empty"),
+        ("b\u00fccher.example.com", "xn--bcher-kva.example.com"),
+        ("www.example.com/path", "www.example.com/path"),
+    ],
+)
 def test_bad_domain_is_refused_before_any_request(run_module, fake_oss, domain, words):
     run = run_module(cname_token, domain=domain)
 
@@ -366,8 +369,7 @@ def test_v4_is_the_default_signature(run_module, fake_oss):
     run_module(cname_token, domain=DOMAIN)
 
     assert fake_oss.operations() == ["ListCname", "GetCnameToken"]
-    assert all(sent.headers["Authorization"].startswith("OSS4-HMAC-SHA256 Credential=LTAI5tModuleTestKeyId/")
-               for sent in fake_oss.sent)
+    assert all(sent.headers["Authorization"].startswith("OSS4-HMAC-SHA256 Credential=LTAI5tModuleTestKeyId/") for sent in fake_oss.sent)
 
 
 def test_answer_that_is_not_an_error_document_fails_without_an_error_code(run_module, fake_oss):
