@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import importlib
 import json
 import os
@@ -153,15 +152,7 @@ def make_certificate(common_name: str, ip_address: str | None = None, ca: bool =
     """(certificate PEM, unencrypted PKCS#8 key PEM); an RSA key when rsa_bits is set, else P-256; valid days[0] to days[1] from now."""
     from support.certs import make_certificate as new_certificate  # pylint: disable=import-outside-toplevel
 
-    now = datetime.datetime.now(datetime.timezone.utc)
-    made = new_certificate(
-        common_name,
-        rsa_bits=rsa_bits,
-        ip_address=ip_address,
-        ca=ca,
-        not_before=now + datetime.timedelta(days=days[0]),
-        not_after=now + datetime.timedelta(days=days[1]),
-    )
+    made = new_certificate(common_name, rsa_bits=rsa_bits, ip_address=ip_address, ca=ca, valid_days=days)
     return made.cert_pem, made.key_pem
 
 

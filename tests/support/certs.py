@@ -11,7 +11,7 @@ import typing as t
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 
@@ -47,10 +47,22 @@ def name_of(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
+def new_key(key_type: str = "ec", rsa_bits: int = 0) -> t.Any:
+    """A new private key: "ec" (P-256), "rsa" (of rsa_bits, default 2048) or "ed25519"; rsa_bits alone means RSA."""
+    if key_type == "rsa" or rsa_bits:
+        return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits or 2048)
+    if key_type == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    if key_type == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    raise ValueError(f"unknown key type {key_type!r}")
+
+
 def make_certificate(
     common_name: str,
     *,
     key: t.Any = None,
+    key_type: str = "ec",
     rsa_bits: int = 0,
     issuer: TestCertificate | None = None,
     issuer_name: str | x509.Name | None = None,
@@ -58,19 +70,26 @@ def make_certificate(
     not_before: datetime.datetime | None = None,
     days: float = 90,
     not_after: datetime.datetime | None = None,
+    valid_days: tuple[float, float] | None = None,
     ip_address: str | None = None,
+    names: t.Sequence[str] | None = None,
     san: bool = True,
     ca: bool | None = None,
 ) -> TestCertificate:
     """A certificate for `common_name`.
 
-    key: the subject's private key (default: a new P-256 key, or RSA of `rsa_bits`). issuer: the certificate that signs
+    key: the subject's private key (default: new_key(key_type, rsa_bits)). issuer: the certificate that signs
     (default: self-signed); issuer_name and signing_key name and sign otherwise. not_before: default one day ago;
-    not_after: default not_before + days. san: a subjectAltName with the IP address or else the DNS name common_name.
-    ca: add a critical BasicConstraints extension (None: none).
+    not_after: default not_before + days; valid_days=(start, end) instead: from now + start days to now + end days.
+    san: a subjectAltName with the IP address, or else the DNS names `names` (default [common_name]; empty: no
+    subjectAltName). ca: add a critical BasicConstraints extension (None: none). Ed25519 signs without a hash, the
+    others with SHA-256.
     """
     if key is None:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
+        key = new_key(key_type, rsa_bits)
+    if valid_days is not None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        not_before, not_after = now + datetime.timedelta(days=valid_days[0]), now + datetime.timedelta(days=valid_days[1])
     start = not_before or datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
     end = not_after or start + datetime.timedelta(days=days)
     subject = name_of(common_name)
@@ -88,8 +107,13 @@ def make_certificate(
         .not_valid_after(end)
     )
     if san:
-        names = [x509.IPAddress(ipaddress.ip_address(ip_address))] if ip_address else [x509.DNSName(common_name)]
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        if ip_address:
+            alt_names: list[x509.GeneralName] = [x509.IPAddress(ipaddress.ip_address(ip_address))]
+        else:
+            alt_names = [x509.DNSName(name) for name in ([common_name] if names is None else names)]
+        if alt_names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
     if ca is not None:
         builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    return TestCertificate(builder.sign(signing_key or signer, hashes.SHA256()), key)
+    signer = signing_key or signer
+    return TestCertificate(builder.sign(signer, None if isinstance(signer, ed25519.Ed25519PrivateKey) else hashes.SHA256()), key)

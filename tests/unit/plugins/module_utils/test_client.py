@@ -13,7 +13,6 @@ import base64
 import datetime
 import hashlib
 import http.server
-import ipaddress
 import random
 import ssl
 import threading
@@ -22,10 +21,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.alicloud.oss.plugins.module_utils._client import OssClient
 from ansible_collections.alicloud.oss.plugins.module_utils._http import user_agent
@@ -37,6 +32,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
     OssTransportError,
 )
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import parse_document
+from ansible_collections.alicloud.oss.tests.support.certs import make_certificate
 
 NOW = datetime.datetime(2025, 4, 17, 15, 39, 12, tzinfo=datetime.timezone.utc)
 KEY_ID = "LTAI5tClientTestKey"
@@ -737,26 +733,12 @@ def test_loopback_success_reuses_the_session():
 @pytest.fixture(scope="module")
 def self_signed_tls(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1 and a server-side TLS context holding it."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=3))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    tls = make_certificate("127.0.0.1", ip_address="127.0.0.1", days=3, ca=True)
     directory = tmp_path_factory.mktemp("tls")
     cert_file = directory / "cert.pem"
     key_file = directory / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    cert_file.write_text(tls.cert_pem, encoding="ascii")
+    key_file.write_text(tls.key_pem, encoding="ascii")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert_file), str(key_file))
     return context, str(cert_file)

@@ -12,8 +12,6 @@ import hashlib
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
 from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
@@ -24,6 +22,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
     validate_bucket,
     validate_cert_id,
 )
+from ansible_collections.alicloud.oss.tests.support.certs import make_certificate
 
 # ---------------------------------------------------------------------------------------------
 # Bucket names
@@ -244,29 +243,16 @@ def test_invalid_cert_ids(value, hint):
 # ---------------------------------------------------------------------------------------------
 
 
-def _certificate(subject, issuer, public_key, signing_key, ca=False):
-    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=90))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(signing_key, hashes.SHA256())
-    )
-
-
 class _Pki:  # pylint: disable=too-few-public-methods
     def __init__(self):
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        self.ca = _certificate("Unit Test CA", "Unit Test CA", ca_key.public_key(), ca_key, ca=True)
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.leaf = _certificate("www.example.com", "Unit Test CA", self.key.public_key(), ca_key)
-        self.leaf_pem = self.leaf.public_bytes(serialization.Encoding.PEM).decode()
-        self.ca_pem = self.ca.public_bytes(serialization.Encoding.PEM).decode()
+        start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+        ca = make_certificate("Unit Test CA", not_before=start, days=90, san=False, ca=True)
+        leaf = make_certificate("www.example.com", issuer=ca, not_before=start, days=90, san=False, ca=False)
+        self.ca = ca.certificate
+        self.key = leaf.key
+        self.leaf = leaf.certificate
+        self.leaf_pem = leaf.cert_pem
+        self.ca_pem = ca.cert_pem
         self.key_pem = self.key_text(serialization.PrivateFormat.PKCS8)
 
     def key_text(self, private_format, password=None):

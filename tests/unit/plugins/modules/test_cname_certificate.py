@@ -14,12 +14,11 @@ from types import SimpleNamespace
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.alicloud.oss.plugins.modules import cname_certificate
 from ansible_collections.alicloud.oss.plugins.modules.cname_certificate import Desired, certificate_request
+from ansible_collections.alicloud.oss.tests.support.certs import make_certificate
 
 DOMAIN = "static.example.com"
 OLD_ID = "493000001-cn-hangzhou"
@@ -32,45 +31,21 @@ class Pem(SimpleNamespace):
     .not_before and .not_after (aware UTC datetimes)."""
 
 
-_KEY_FACTORIES = {
-    "ec": lambda: ec.generate_private_key(ec.SECP256R1()),
-    "rsa": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
-    "ed25519": ed25519.Ed25519PrivateKey.generate,
-}
-
-
-def _make_pem(common_name, issuer_key=None, issuer_name=None, key_type="ec", days=(-1, 90), names=None) -> Pem:
-    """days: validity (start, end) in days from now; names: the subjectAltName DNS names (default [common_name], () for none)."""
-    key = _KEY_FACTORIES[key_type]()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(timezone.utc)
-    signer = issuer_key or key
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer_name or name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now + timedelta(days=days[0]))
-        .not_valid_after(now + timedelta(days=days[1]))
-    )
-    names = [common_name] if names is None else names
-    if names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(item) for item in names]), critical=False)
-    # Ed25519 signs without a separate hash.
-    cert = builder.sign(signer, None if isinstance(signer, ed25519.Ed25519PrivateKey) else hashes.SHA256())
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+def _make_pem(common_name, issuer=None, key_type="ec", days=(-1, 90), names=None) -> Pem:
+    """issuer: the Pem that signs (default: self-signed); days: validity (start, end) in days from now; names: the
+    subjectAltName DNS names (default [common_name], () for none)."""
+    made = make_certificate(common_name, key_type=key_type, issuer=issuer.made if issuer else None, valid_days=days, names=names)
+    cert_pem, key_pem = made.cert_pem, made.key_pem
     # An EC key's PKCS#8 form ends with the public key, so a line of it can also be a line of the certificate: that one is public.
     return Pem(
         cert=cert_pem,
         key=key_pem,
-        private_key=key,
-        name=name,
-        fingerprint=":".join(f"{byte:02X}" for byte in cert.fingerprint(hashes.SHA1())),
+        private_key=made.key,
+        made=made,
+        fingerprint=made.fingerprint,
         key_lines=[line for line in key_pem.splitlines() if line and not line.startswith("-----") and line not in cert_pem],
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
+        not_before=made.certificate.not_valid_before_utc,
+        not_after=made.certificate.not_valid_after_utc,
     )
 
 
@@ -79,7 +54,7 @@ def pems():
     first = _make_pem(DOMAIN)
     second = _make_pem(DOMAIN)
     intermediate = _make_pem("Test Intermediate CA")
-    leaf = _make_pem(DOMAIN, issuer_key=intermediate.private_key, issuer_name=intermediate.name)
+    leaf = _make_pem(DOMAIN, issuer=intermediate)
     return SimpleNamespace(first=first, second=second, intermediate=intermediate, leaf=leaf)
 
 
