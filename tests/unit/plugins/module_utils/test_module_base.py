@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _module
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
@@ -24,6 +23,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._module import (
     describe_error,
 )
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 KEY_ID = "LTAI5tModuleTestKey"
 OPT_SECRET = "ModuleOptionSecret-5555-ffff"
@@ -42,13 +42,7 @@ class _Adapter:
     def send(self, request, **kwargs):
         self.calls.append((request, kwargs))
         status, body, headers = self.answers.pop(0)
-        response = requests.Response()
-        response.status_code = status
-        response._content = body  # pylint: disable=protected-access
-        response.headers = requests.structures.CaseInsensitiveDict(headers)
-        response.request = request
-        response.url = request.url
-        return response
+        return canned_response(request, status, body, headers)
 
     def close(self):
         pass
@@ -215,6 +209,7 @@ def test_retries_must_not_be_negative(capsys):
     code, result, _out = _run(dict(BASE_ARGS, retries=-1), lambda module: {"changed": False, "c": str(module.client)}, capsys)
     assert code == 1
     assert result["msg"] == "retries must be 0 or more, not -1."
+
 
 
 def test_client_gets_the_options(capsys):

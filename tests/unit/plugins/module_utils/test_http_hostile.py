@@ -1,0 +1,235 @@
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport against hostile servers on the loopback interface: each attempt ends within its timeout, with bounded memory.
+
+Each server is one thread on 127.0.0.1 that answers one connection at a time in a bounded way (it stops dripping
+after a few seconds, or as soon as the client has gone), and is joined when the test ends.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+import zlib
+
+import pytest
+import requests
+
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssTransportError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import MAX_ANSWER_BYTES, CredentialTransport, HttpTransport, Request
+from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
+
+DRIP_INTERVAL = 0.05
+DRIP_LIMIT = 100  # bytes: a drip lasts at most 5 s, whatever the client does
+TIMEOUT = 0.5
+
+
+class HostileServer:
+    """Accepts connections on 127.0.0.1 and answers each with `answer(connection)` once the request's headers are in."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join(10)
+        self.listener.close()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except socket.timeout:
+                continue
+            self.connections += 1
+            with connection:
+                connection.settimeout(5)
+                try:
+                    _read_request_head(connection)
+                    self.answer(connection, self.stop)
+                except OSError:
+                    pass  # the client went away: that is what the tests make it do
+
+
+def _read_request_head(connection):
+    # One read: a request of these tests fits in it, and a TLS ClientHello (sent to plain_ok) gets its answer at once.
+    connection.recv(65536)
+
+
+def _drip(connection, stop, data: bytes):
+    for byte in data[:DRIP_LIMIT]:
+        if stop.is_set():
+            return
+        connection.sendall(bytes([byte]))
+        time.sleep(DRIP_INTERVAL)
+
+
+def drip_headers(connection, stop):
+    _drip(connection, stop, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200 + b"\r\n\r\n")
+
+
+def drip_body(connection, stop):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n")
+    _drip(connection, stop, b"<ListCnameResult>" + b" " * 983)
+
+
+def huge_announced(connection, stop):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n" % (200 * 1024 * 1024))
+    connection.sendall(b"<ListCnameResult>")
+
+
+def huge_unannounced(connection, stop):
+    # No Content-Length: the body runs until the connection closes, 20 MiB at most.
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n")
+    block = b" " * 65536
+    for _block in range(320):
+        if stop.is_set():
+            return
+        connection.sendall(block)
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * (1024 * 1024)
+    return b"".join([compressor.compress(block) for _block in range(size // len(block))] + [compressor.flush()])
+
+
+GZIP_BOMB = _gzip_of_zeros(64 * 1024 * 1024)
+
+
+def gzip_bomb(connection, stop):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(GZIP_BOMB) + GZIP_BOMB)
+
+
+def small_gzip(connection, stop):
+    body = gzip.compress(b"<ListCnameResult/>")
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def plain_ok(connection, stop):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+
+def _send(server, scheme="http", cls=HttpTransport, retries=0):
+    transport = cls(timeout=TIMEOUT, retries=retries, sleep=lambda seconds: None)
+    prepare = lambda: Request("GET", f"{scheme}://127.0.0.1:{server.port}/bucket/?cname", {})  # noqa: E731
+    started = time.monotonic()
+    try:
+        if cls is CredentialTransport:
+            return transport.fetch("source X", prepare), time.monotonic() - started
+        return transport.send(prepare), time.monotonic() - started
+    finally:
+        transport.close()
+
+
+def _timers() -> list:
+    return [thread for thread in threading.enumerate() if isinstance(thread, threading.Timer)]
+
+
+@pytest.mark.parametrize("answer, stage", [(drip_headers, "its headers"), (drip_body, "its body")], ids=["headers", "body"])
+def test_a_dripping_server_is_cut_off_at_the_timeout(answer, stage):
+    with HostileServer(answer) as server:
+        started = time.monotonic()
+        with pytest.raises(OssTransportError) as info:
+            _send(server)
+        took = time.monotonic() - started
+    message = str(info.value)
+    assert message.startswith(f"no complete answer from 127.0.0.1:{server.port} within the timeout of 0.5 s (it was still sending {stage}")
+    assert info.value.retryable is True
+    assert took < 2
+    assert _timers() == [], "the watchdog's timer thread outlived the attempt"
+
+
+@pytest.mark.parametrize("answer", [drip_headers, drip_body], ids=["headers", "body"])
+def test_each_attempt_has_its_own_deadline(answer):
+    with HostileServer(answer) as server:
+        started = time.monotonic()
+        with pytest.raises(OssTransportError) as info:
+            _send(server, retries=1)
+        took = time.monotonic() - started
+    assert (info.value.attempts, server.connections) == (2, 2)
+    assert 2 * TIMEOUT <= took < 3
+
+
+@pytest.mark.parametrize(
+    "answer, detail",
+    [
+        (huge_announced, f"it announced {200 * 1024 * 1024} bytes"),
+        (huge_unannounced, f"more than {MAX_ANSWER_BYTES} bytes were sent"),
+        (gzip_bomb, f"its {len(GZIP_BOMB)} bytes of gzip inflate to more than that"),
+    ],
+    ids=["content-length", "no-content-length", "gzip-bomb"],
+)
+def test_an_answer_larger_than_the_cap_is_refused(answer, detail):
+    with HostileServer(answer) as server:
+        with pytest.raises(OssTransportError) as info:
+            _send(server, retries=2)
+    message = str(info.value)
+    assert message == (
+        f"the answer of 127.0.0.1:{server.port} is larger than 8 MiB ({detail}), far more than any answer of this service, "
+        "and was refused: check that the endpoint is the service's address"
+    )
+    assert (info.value.retryable, info.value.attempts, server.connections) == (False, 1, 1)
+
+
+def test_a_small_compressed_answer_is_inflated():
+    with HostileServer(small_gzip) as server:
+        answer, _took = _send(server)
+    assert (answer.status, answer.body) == (200, b"<ListCnameResult/>")
+
+
+def test_a_plain_http_server_behind_https_is_said_in_words():
+    with HostileServer(plain_ok) as server:
+        with pytest.raises(OssTransportError) as info:
+            _send(server, scheme="https")
+    message = str(info.value)
+    assert message == (
+        f"127.0.0.1:{server.port} does not speak TLS on that port (it answered the TLS handshake with something else): for a server that speaks "
+        "plain HTTP (a local emulator), write http:// in endpoint; otherwise give the port of its HTTPS service"
+    )
+    assert info.value.retryable is False
+
+
+def test_the_credential_services_get_the_same_limits_in_their_own_words():
+    with HostileServer(drip_body) as server:
+        with pytest.raises(Exception) as info:
+            _send(server, cls=CredentialTransport)
+    assert str(info.value).startswith(f"source X: no complete answer from 127.0.0.1:{server.port} within the timeout of 0.5 s")
+    with HostileServer(plain_ok) as server:
+        with pytest.raises(Exception) as info:
+            _send(server, scheme="https", cls=CredentialTransport)
+    assert str(info.value) == (
+        f"source X: 127.0.0.1:{server.port} does not speak TLS on that port (it answered the TLS handshake with something else): "
+        "for a server that speaks plain HTTP, write http:// in its URL."
+    )
+
+
+def test_an_answer_is_asked_for_uncompressed_and_read_as_a_stream():
+    session = requests.Session()
+    adapter = FakeAdapter([(200, b"ok", {})])
+    session.mount("https://", adapter)
+    transport = HttpTransport(timeout=5, retries=0, session=session)
+    assert transport.send(lambda: Request("GET", "https://service.example.com/", {})).body == b"ok"
+    assert adapter.calls[0].headers["Accept-Encoding"] == "identity"
+
+
+def test_the_session_made_here_asks_for_identity_encoding():
+    transport = HttpTransport()
+    try:
+        assert transport.session.headers["Accept-Encoding"] == "identity"
+    finally:
+        transport.close()
