@@ -23,7 +23,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
     OssTransportError,
 )
 from ansible_collections.alicloud.oss.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket, validate_retries, validate_timeout
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import DEFUSEDXML_IMPORT_ERROR
 
 # Every OSS module takes the credentials and the OSS connection options; a module for another service takes only
@@ -106,10 +106,8 @@ class OssModule:
 
     def _build_client(self) -> OssClient:
         params = self.params
-        if not params["timeout"] > 0:  # also refuses NaN
-            raise OssConfigError(f"timeout must be a positive number of seconds, not {params['timeout']:g}.", "timeout")
-        if params["retries"] < 0:
-            raise OssConfigError(f"retries must be 0 or more, not {params['retries']}.", "retries")
+        validate_timeout(params["timeout"])
+        validate_retries(params["retries"])
         endpoint = self.endpoint
         credentials = resolve_credentials(params)
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.

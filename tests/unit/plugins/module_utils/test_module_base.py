@@ -211,6 +211,26 @@ def test_retries_must_not_be_negative(capsys):
     assert result["msg"] == "retries must be 0 or more, not -1."
 
 
+@pytest.mark.parametrize(
+    "timeout, shown", [(1e300, "1e+300"), (3600.5, "3600.5"), (float("inf"), "inf"), (float("nan"), "nan")], ids=["1e300", "over-an-hour", "inf", "nan"]
+)
+def test_timeout_is_at_most_an_hour(capsys, timeout, shown):
+    code, result, _out = _run(dict(BASE_ARGS, timeout=timeout), lambda module: {"changed": False, "c": str(module.client)}, capsys)
+    assert code == 1
+    assert result["msg"] == f"timeout must be a positive number of seconds, at most 3600 (one hour), not {shown}."
+
+
+def test_retries_are_at_most_ten(capsys):
+    code, result, _out = _run(dict(BASE_ARGS, retries=10**30), lambda module: {"changed": False, "c": str(module.client)}, capsys)
+    assert code == 1
+    assert result["msg"] == f"retries must be at most 10, not {10**30}: each retry waits longer, up to 20 s."
+
+
+@pytest.mark.parametrize("timeout, retries", [(3600, 10), (0.001, 0)])
+def test_the_bounds_themselves_are_accepted(capsys, timeout, retries):
+    code, result, _out = _run(dict(BASE_ARGS, timeout=timeout, retries=retries), lambda module: {"changed": False, "r": module.client.retries}, capsys)
+    assert (code, result["r"]) == (0, retries)
+
 
 def test_client_gets_the_options(capsys):
     seen = {}
