@@ -109,7 +109,7 @@ class OssModule:
         validate_timeout(params["timeout"])
         validate_retries(params["retries"])
         endpoint = self.endpoint
-        credentials = resolve_credentials(params)
+        credentials = resolve_credentials(params, warn=self.warn)
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
         for secret in credentials.secrets:
             self.module.no_log_values.add(secret)
