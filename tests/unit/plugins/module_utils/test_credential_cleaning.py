@@ -53,7 +53,7 @@ def _sources(tmp_path):
         cases.append((f"option {option}", lambda value, option=option: (_params(**dict(options, **{option: value})), {})))
     for variable in environ:
         cases.append((f"environment variable {variable}", lambda value, variable=variable: (_params(), dict(environ, **{variable: value}))))
-    for field, value_of in (("access_key_id", KEY_ID), ("access_key_secret", SECRET), ("sts_token", TOKEN)):
+    for field in ("access_key_id", "access_key_secret", "sts_token"):
         cases.append(
             (
                 f"{field} of profile 'default' in {tmp_path / 'config.json'}",
