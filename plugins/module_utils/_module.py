@@ -82,7 +82,8 @@ class OssModule:
     def _resolve_endpoint(self):
         params = self.params
         region = params["region"]
-        if not region and not params["endpoint"]:
+        # The order: region (or its environment variables), the region an OSS endpoint host names, the profile's region_id.
+        if not region and not (params["endpoint"] and resolve_endpoint(None, params["endpoint"]).region):
             profile = load_profile(params)
             region = profile.data.get("region_id") if profile else None
         endpoint = resolve_endpoint(region, params["endpoint"], params["addressing_style"])

@@ -188,6 +188,32 @@ def test_region_from_the_profile(capsys, tmp_path):
     assert result["source"] == f"profile 'p' in {path}"
 
 
+@pytest.mark.parametrize(
+    "endpoint, region",
+    [
+        ("http://127.0.0.1:9000", "cn-beijing"),
+        ("https://oss-proxy.example.com", "cn-beijing"),
+        ("https://oss-cn-shanghai.aliyuncs.com", "cn-shanghai"),  # the endpoint's host names a region: it wins
+    ],
+    ids=["ip-address", "custom-host", "oss-host"],
+)
+def test_region_from_the_profile_with_an_endpoint_that_names_none(capsys, tmp_path, endpoint, region):
+    path = tmp_path / "config.json"
+    profile = {"name": "p", "mode": "AK", "access_key_id": "LTAIfile", "access_key_secret": "FileSecret", "region_id": "cn-beijing"}
+    path.write_text(json.dumps({"current": "p", "profiles": [profile]}))
+    args = {"bucket": "examplebucket", "credentials_file": str(path), "endpoint": endpoint}
+    code, result, _out = _run(args, lambda module: {"changed": False, "region": module.client.endpoint.region}, capsys)
+    assert (code, result["region"]) == (0, region)
+
+
+def test_an_endpoint_without_region_and_no_profile_still_asks_for_region(capsys, tmp_path):
+    args = {"bucket": "examplebucket", "credentials_file": str(tmp_path / "none.json"), "endpoint": "http://127.0.0.1:9000"}
+    args.update(access_key_id="LTAIx", access_key_secret="S")
+    code, result, _out = _run(args, lambda module: {"changed": False, "region": module.client.endpoint.region}, capsys)
+    assert code == 1
+    assert result["msg"].startswith("signature_version v4 needs a region, and none was given or found in the endpoint 'http://127.0.0.1:9000'")
+
+
 def test_credentials_file_from_the_environment(capsys, tmp_path, monkeypatch):
     path = tmp_path / "elsewhere.json"
     path.write_text(json.dumps({"profiles": [{"name": "default", "access_key_id": "LTAIenvfile", "access_key_secret": "S"}]}))
