@@ -1,127 +1,35 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The transport against hostile servers on the loopback interface: each attempt ends within its timeout, with bounded memory.
-
-Each server is one thread on 127.0.0.1 that answers one connection at a time in a bounded way (it stops dripping
-after a few seconds, or as soon as the client has gone), and is joined when the test ends.
-"""
+"""The transport against hostile servers on the loopback interface (tests/support/hostile.py): each attempt ends
+within its timeout, with an answer of bounded size."""
 
 from __future__ import annotations
 
-import gzip
-import socket
 import threading
 import time
-import zlib
 
 import pytest
 import requests
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssTransportError
 from ansible_collections.alicloud.oss.plugins.module_utils._http import MAX_ANSWER_BYTES, CredentialTransport, HttpTransport, Request
+from ansible_collections.alicloud.oss.tests.support.hostile import (
+    HostileServer,
+    drip_body,
+    drip_headers,
+    gzip_answer,
+    gzip_of_zeros,
+    huge_announced,
+    huge_stream,
+    plain_ok,
+    small_gzip,
+)
 from ansible_collections.alicloud.oss.tests.unit.fake_http import FakeAdapter
 
-DRIP_INTERVAL = 0.05
-DRIP_LIMIT = 100  # bytes: a drip lasts at most 5 s, whatever the client does
 TIMEOUT = 0.5
-
-
-class HostileServer:
-    """Accepts connections on 127.0.0.1 and answers each with `answer(connection)` once the request's headers are in."""
-
-    def __init__(self, answer):
-        self.answer = answer
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(4)
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.stop = threading.Event()
-        self.connections = 0
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop.set()
-        self.thread.join(10)
-        self.listener.close()
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                connection, _address = self.listener.accept()
-            except socket.timeout:
-                continue
-            self.connections += 1
-            with connection:
-                connection.settimeout(5)
-                try:
-                    _read_request_head(connection)
-                    self.answer(connection, self.stop)
-                except OSError:
-                    pass  # the client went away: that is what the tests make it do
-
-
-def _read_request_head(connection):
-    # One read: a request of these tests fits in it, and a TLS ClientHello (sent to plain_ok) gets its answer at once.
-    connection.recv(65536)
-
-
-def _drip(connection, stop, data: bytes):
-    for byte in data[:DRIP_LIMIT]:
-        if stop.is_set():
-            return
-        connection.sendall(bytes([byte]))
-        time.sleep(DRIP_INTERVAL)
-
-
-def drip_headers(connection, stop):
-    _drip(connection, stop, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200 + b"\r\n\r\n")
-
-
-def drip_body(connection, stop):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n")
-    _drip(connection, stop, b"<ListCnameResult>" + b" " * 983)
-
-
-def huge_announced(connection, stop):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n" % (200 * 1024 * 1024))
-    connection.sendall(b"<ListCnameResult>")
-
-
-def huge_unannounced(connection, stop):
-    # No Content-Length: the body runs until the connection closes, 20 MiB at most.
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n")
-    block = b" " * 65536
-    for _block in range(320):
-        if stop.is_set():
-            return
-        connection.sendall(block)
-
-
-def _gzip_of_zeros(size: int) -> bytes:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    block = b"\0" * (1024 * 1024)
-    return b"".join([compressor.compress(block) for _block in range(size // len(block))] + [compressor.flush()])
-
-
-GZIP_BOMB = _gzip_of_zeros(64 * 1024 * 1024)
-
-
-def gzip_bomb(connection, stop):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(GZIP_BOMB) + GZIP_BOMB)
-
-
-def small_gzip(connection, stop):
-    body = gzip.compress(b"<ListCnameResult/>")
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-
-
-def plain_ok(connection, stop):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+GZIP_BOMB = gzip_of_zeros(64 * 1024 * 1024)
+gzip_bomb = gzip_answer(GZIP_BOMB)
+huge_unannounced = huge_stream(20 * 1024 * 1024)
 
 
 def _send(server, scheme="http", cls=HttpTransport, retries=0):
