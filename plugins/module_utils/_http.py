@@ -152,6 +152,9 @@ class _Watchdog:
         self._sockets = []
         self._ended = False
         self.fired = False
+        # True once a socket was shut down: only then did the watchdog cause the failure that follows (a connect
+        # timeout at the same moment is the connect timeout's).
+        self.cut = False
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
@@ -170,6 +173,7 @@ class _Watchdog:
     def watch(self, sock):
         with self._lock:
             if self.fired:
+                self.cut = True
                 _shut(sock)
             elif not self._ended:
                 self._sockets.append(sock)
@@ -180,6 +184,7 @@ class _Watchdog:
                 return
             self.fired = True
             for sock in self._sockets:
+                self.cut = True
                 _shut(sock)
 
 
@@ -239,7 +244,7 @@ def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
         try:
             chunk = response.raw.read(CHUNK_BYTES, decode_content=False)
         except Exception as exc:  # pylint: disable=broad-except
-            if watchdog.fired or time.monotonic() > deadline:
+            if watchdog.cut or time.monotonic() > deadline:
                 raise _past_deadline(f"its body, {len(body)} bytes so far") from None
             raise _as_request_exception(exc) from None
         if not chunk:
@@ -247,7 +252,7 @@ def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
         body += chunk
         if len(body) > MAX_ANSWER_BYTES:
             raise _too_large(f"more than {MAX_ANSWER_BYTES} bytes were sent")
-    if watchdog.fired:
+    if watchdog.cut:
         # The socket was shut down under a read: what came is cut short, even where it looks like an end.
         raise _past_deadline(f"its body, {len(body)} bytes so far")
     return _inflated(bytes(body), response.headers.get("Content-Encoding"))
@@ -383,7 +388,7 @@ class HttpTransport:
                     **extra,
                 )
             except requests.exceptions.RequestException:
-                if watchdog.fired:
+                if watchdog.cut:
                     raise _past_deadline("its headers") from None
                 raise
             try:
