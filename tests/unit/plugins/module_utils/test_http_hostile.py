@@ -34,7 +34,10 @@ huge_unannounced = huge_stream(20 * 1024 * 1024)
 
 def _send(server, scheme="http", cls=HttpTransport, retries=0):
     transport = cls(timeout=TIMEOUT, retries=retries, sleep=lambda seconds: None)
-    prepare = lambda: Request("GET", f"{scheme}://127.0.0.1:{server.port}/bucket/?cname", {})  # noqa: E731
+
+    def prepare():
+        return Request("GET", f"{scheme}://127.0.0.1:{server.port}/bucket/?cname", {})
+
     started = time.monotonic()
     try:
         if cls is CredentialTransport:
