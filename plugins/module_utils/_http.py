@@ -246,7 +246,10 @@ def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
         except Exception as exc:  # pylint: disable=broad-except
             if watchdog.cut or time.monotonic() > deadline:
                 raise _past_deadline(f"its body, {len(body)} bytes so far") from None
-            raise _as_request_exception(exc) from None
+            failure = _as_request_exception(exc)
+            if failure is None:
+                raise
+            raise failure from None
         if not chunk:
             break
         body += chunk
@@ -289,14 +292,19 @@ def _past_deadline(stage: str) -> _Stopped:
 
 
 def _as_request_exception(exc):
-    """What requests would have raised for a failure of urllib3 while reading a body (we read it ourselves)."""
-    from urllib3.exceptions import ReadTimeoutError, SSLError
+    """What requests would have raised for a failure of urllib3 while reading a body (we read it ourselves); None
+    for anything else, which is a bug and propagates."""
+    from http.client import HTTPException
+
+    from urllib3.exceptions import HTTPError, ReadTimeoutError, SSLError
 
     if isinstance(exc, ReadTimeoutError):
         return requests.exceptions.ReadTimeout(exc)
     if isinstance(exc, SSLError):
         return requests.exceptions.SSLError(exc)
-    return requests.exceptions.ChunkedEncodingError(exc)
+    if isinstance(exc, (HTTPError, HTTPException, OSError)):
+        return requests.exceptions.ChunkedEncodingError(exc)
+    return None
 
 
 class HttpTransport:
