@@ -155,6 +155,7 @@ class _Watchdog:
         # True once a socket was shut down: only then did the watchdog cause the failure that follows (a connect
         # timeout at the same moment is the connect timeout's).
         self.cut = False
+        self.stage = "its headers"
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
@@ -170,8 +171,10 @@ class _Watchdog:
         self._timer.cancel()
         self._timer.join()
 
-    def watch(self, sock):
+    def watch(self, sock, stage: str):
+        """Shut `sock` down at the deadline; `stage` (what the server is doing then) names a failure it causes."""
         with self._lock:
+            self.stage = stage
             if self.fired:
                 self.cut = True
                 _shut(sock)
@@ -205,7 +208,7 @@ def _watched_adapter_class():
     if "adapter" not in _WATCHED:
         from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-        pools = {"http": _watched_pool(HTTPConnectionPool), "https": _watched_pool(HTTPSConnectionPool)}
+        pools = {"http": _watched_pool(HTTPConnectionPool, "its headers"), "https": _watched_pool(HTTPSConnectionPool, "its TLS handshake")}
 
         class WatchedAdapter(HTTPAdapter):
             def init_poolmanager(self, *args, **kwargs):
@@ -221,15 +224,26 @@ def _watched_adapter_class():
     return _WATCHED["adapter"]
 
 
-def _watched_pool(pool_class):
+def _watched_pool(pool_class, first_stage: str):
     class WatchedConnection(pool_class.ConnectionCls):
+        def _new_conn(self, *args, **kwargs):
+            # The plain socket, before any TLS handshake on it: a server that drips its handshake is cut off too.
+            sock = super()._new_conn(*args, **kwargs)
+            _watch(sock, first_stage)
+            return sock
+
         def getresponse(self, *args, **kwargs):
-            watchdog = getattr(_CURRENT, "watchdog", None)
-            if watchdog is not None and self.sock is not None:
-                watchdog.watch(self.sock)
+            # Also for a connection reused from the pool, which _new_conn did not see in this attempt.
+            _watch(self.sock, "its headers")
             return super().getresponse(*args, **kwargs)
 
     return type(f"Watched{pool_class.__name__}", (pool_class,), {"ConnectionCls": WatchedConnection})
+
+
+def _watch(sock, stage: str):
+    watchdog = getattr(_CURRENT, "watchdog", None)
+    if watchdog is not None and sock is not None:
+        watchdog.watch(sock, stage)
 
 
 def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
@@ -397,7 +411,7 @@ class HttpTransport:
                 )
             except requests.exceptions.RequestException:
                 if watchdog.cut:
-                    raise _past_deadline("its headers") from None
+                    raise _past_deadline(watchdog.stage) from None
                 raise
             try:
                 content = _read_body(response, deadline, watchdog)

@@ -72,6 +72,11 @@ def drip_headers(server, connection):
     server.drip(connection, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * DRIP_LIMIT + b"\r\n\r\n")
 
 
+def drip_tls_handshake(server, connection):
+    """A ServerHello record header announcing 80 bytes, then those bytes one at a time."""
+    server.drip(connection, b"\x16\x03\x03\x00\x50" + b"\x02" * 80)
+
+
 def drip_body(server, connection):
     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n")
     server.drip(connection, b"<ListCnameResult>" + b" " * 983)

@@ -17,6 +17,7 @@ from ansible_collections.alicloud.oss.tests.support.hostile import (
     HostileServer,
     drip_body,
     drip_headers,
+    drip_tls_handshake,
     gzip_answer,
     gzip_of_zeros,
     huge_announced,
@@ -63,6 +64,17 @@ def test_a_dripping_server_is_cut_off_at_the_timeout(answer, stage):
     assert info.value.retryable is True
     assert took < 2
     assert _timers() == [], "the watchdog's timer thread outlived the attempt"
+
+
+def test_a_server_dripping_its_tls_handshake_is_cut_off_at_the_timeout():
+    with HostileServer(drip_tls_handshake) as server:
+        started = time.monotonic()
+        with pytest.raises(OssTransportError) as info:
+            _send(server, scheme="https")
+        took = time.monotonic() - started
+    assert str(info.value) == f"no complete answer from 127.0.0.1:{server.port} within the timeout of 0.5 s (it was still sending its TLS handshake)"
+    assert took < 2
+    assert _timers() == []
 
 
 @pytest.mark.parametrize("answer", [drip_headers, drip_body], ids=["headers", "body"])
