@@ -84,12 +84,12 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to connect, and for each read.
+      - Seconds for each whole attempt, answer included; at most 3600.
     type: float
     default: 30
   retries:
     description:
-      - Retries of a request that failed transiently.
+      - Retries of a request that failed transiently; 0 to 10.
     type: int
     default: 4
 notes:

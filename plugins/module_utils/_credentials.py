@@ -43,6 +43,8 @@ ENV_METADATA_ENDPOINT = "ALIBABA_CLOUD_ECS_METADATA_ENDPOINT"
 ENV_IMDSV1_DISABLED = "ALIBABA_CLOUD_IMDSV1_DISABLED"
 DEFAULT_CREDENTIALS_FILE = "~/.aliyun/config.json"
 SUPPORTED_MODES = "AK, StsToken, RamRoleArn, EcsRamRole or OIDC"
+CREDENTIAL_OPTIONS = ("access_key_id", "access_key_secret", "security_token")
+PROFILE_CREDENTIAL_FIELDS = ("access_key_id", "access_key_secret", "sts_token")
 
 
 class Credentials(NamedTuple):
@@ -67,6 +69,8 @@ class Profile(NamedTuple):
     name: str
     path: str
     data: dict
+    # What cleaning its credential fields changed, in words (never a value): warned about when the profile supplies them.
+    warnings: tuple = ()
 
     @property
     def where(self) -> str:
@@ -80,9 +84,11 @@ class Context:
     need it; a transport made here is closed by close().
     """
 
-    def __init__(self, params: dict, environ, transport=None):
+    def __init__(self, params: dict, environ, transport=None, warn=None):
         self.params = params
         self.environ = environ
+        # Called with a text for each credential whose surrounding white space was removed.
+        self.warn = warn or (lambda text: None)
         # The assume_role option, checked; when set, it takes the place of the environment's ALIBABA_CLOUD_ROLE_ARN.
         self.assume_role = None
         self._transport = transport
@@ -147,7 +153,7 @@ class TaskOptions(Source):
     name = "task options"
 
     def obtain(self, context):
-        key_id, secret, token = (context.params.get(name) for name in ("access_key_id", "access_key_secret", "security_token"))
+        key_id, secret, token = (clean_credential(context.params.get(name), f"option {name}", context.warn, name) for name in CREDENTIAL_OPTIONS)
         if not (key_id or secret or token):
             return "task options access_key_id/access_key_secret (not set)"
         if not (key_id or secret):
@@ -166,9 +172,9 @@ class Environment(Source):
 
     def obtain(self, context):
         environ = context.environ
-        key_id, key_var = _first_env(environ, ENV_ACCESS_KEY_ID)
-        secret, secret_var = _first_env(environ, ENV_ACCESS_KEY_SECRET)
-        token, _token_var = _first_env(environ, ENV_SECURITY_TOKEN)
+        key_id, key_var = _first_env(environ, ENV_ACCESS_KEY_ID, context.warn)
+        secret, secret_var = _first_env(environ, ENV_ACCESS_KEY_SECRET, context.warn)
+        token, _token_var = _first_env(environ, ENV_SECURITY_TOKEN, context.warn)
         if not (key_id or secret):
             return "environment variables " + ", ".join(ENV_ACCESS_KEY_ID + ENV_ACCESS_KEY_SECRET) + " (not set)"
         keys = _complete(key_id, secret, token, self.name, key_var or ENV_ACCESS_KEY_ID[0], secret_var or ENV_ACCESS_KEY_SECRET[0])
@@ -193,6 +199,8 @@ class ProfileFile(Source):
             if os.path.exists(path):
                 return f"credentials file {path} (it has no profile '{_read_config(path).get('current') or 'default'}')"
             return f"credentials file {path} (not found)"
+        for warning in profile.warnings:
+            context.warn(warning)
         return profile_source(profile).obtain(context)
 
 
@@ -281,13 +289,14 @@ class FirstFound(Source):
 SOURCES = (TaskOptions(), Environment(), ProfileFile(), OidcEnvironment(), EcsInstanceRole())
 
 
-def resolve_credentials(params: dict, environ=None, transport=None) -> Credentials:
+def resolve_credentials(params: dict, environ=None, transport=None, warn=None) -> Credentials:
     """Return the credentials of the first source that has any, or raise naming every place looked at.
 
     transport: the HTTP layer for STS and the metadata service (tests inject one); by default one is built from
-    the timeout, retries and validate_certs options, and closed before returning.
+    the timeout, retries and validate_certs options, and closed before returning. warn(text): told about each
+    credential whose surrounding white space was removed.
     """
-    context = Context(params, os.environ if environ is None else environ, transport)
+    context = Context(params, os.environ if environ is None else environ, transport, warn)
     try:
         source = FirstFound(SOURCES)
         if params.get("assume_role"):
@@ -328,11 +337,34 @@ def profile_keys(profile: Profile, token=None) -> Credentials:
     return Credentials(key_id, secret, token, profile.where)
 
 
-def _first_env(environ, names):
+def _first_env(environ, names, warn=None):
+    """The first of the variables `names` that is set, cleaned when warn is given (credentials); with its name."""
     for name in names:
         if environ.get(name):
-            return environ[name], name
+            value = environ[name] if warn is None else clean_credential(environ[name], f"environment variable {name}", warn)
+            return value, name
     return None, None
+
+
+def clean_credential(value, where: str, warn, option=None):
+    """A key id, secret or token without surrounding white space (warned about); refused with an inner control or
+    non-Latin-1 character, which no credential holds and an HTTP header cannot carry. Messages name `where`, never
+    the value."""
+    if not isinstance(value, str):
+        return value
+    cleaned = value.strip()
+    if cleaned != value:
+        warn(f"{where} had white space or a line break around it, which was removed (copying a secret, or $(cat file), often adds one).")
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in cleaned):
+        raise OssCredentialError(
+            f"{where} holds a control character (a line break, tab or the like) inside it: check that it was copied whole and alone.", option
+        )
+    if any(ord(ch) > 255 for ch in cleaned):
+        raise OssCredentialError(
+            f"{where} holds a character outside Latin-1, which no credential holds and an HTTP header cannot carry: check that it was copied whole and alone.",
+            option,
+        )
+    return cleaned
 
 
 def _complete(key_id, secret, token, source, key_name, secret_name):
@@ -361,10 +393,19 @@ def load_profile(params: dict) -> Profile | None:
     name = wanted or config.get("current") or "default"
     for entry in config.get("profiles") or []:
         if isinstance(entry, dict) and entry.get("name") == name:
-            return Profile(name, path, entry)
+            return _cleaned_profile(Profile(name, path, entry))
     if wanted:
         raise OssCredentialError(f"profile '{name}' is not in the credentials file {path}.", "profile")
     return None
+
+
+def _cleaned_profile(profile: Profile) -> Profile:
+    """The profile with its key id, secret and STS token cleaned by clean_credential, and what that changed."""
+    warnings = []
+    data = dict(profile.data)
+    for field in PROFILE_CREDENTIAL_FIELDS:
+        data[field] = clean_credential(data.get(field), f"{field} of {profile.where}", warnings.append, "profile")
+    return profile._replace(data={name: value for name, value in data.items() if value is not None}, warnings=tuple(warnings))
 
 
 def _read_config(path: str) -> dict:

@@ -17,8 +17,11 @@ import json
 import platform
 import random
 import re
+import socket
+import threading
 import time
 import traceback
+import zlib
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -43,6 +46,14 @@ BACKOFF_CAP = 20.0
 LINK_LOCAL_CONNECT_TIMEOUT = 5.0
 # A link-local service is unreachable through a proxy from the environment, which must not see its token either.
 _NO_PROXY = {"http": None, "https": None, "all": None}
+# No answer of OSS, STS or the metadata service is legitimately larger than a few hundred KiB; a larger one is read
+# no further, so that a hostile or misconfigured server cannot fill the module's memory.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+# An answer is asked for uncompressed; one compressed all the same is inflated by us, within MAX_ANSWER_BYTES.
+_INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
+# OpenSSL's words when the server's first bytes are not TLS at all (a plain HTTP server on that port, say).
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "unknown protocol", "packet length too long")
 
 
 class Request(NamedTuple):
@@ -82,10 +93,11 @@ def new_session(pool_size: int):
         raise OssTransportError("The Python library requests is required.")
     session = requests.Session()
     # Retries are ours (they re-sign each attempt); urllib3's own would resend a stale signature.
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+    adapter = _watched_adapter_class()(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = user_agent()
+    session.headers["Accept-Encoding"] = "identity"
     return session
 
 
@@ -115,6 +127,200 @@ def service_url(endpoint: str, option: str, default_scheme: str = "https", examp
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+class _Stopped(Exception):
+    """An attempt the transport ended itself (past its deadline, an answer too large); `reason` has {host} to fill in."""
+
+    def __init__(self, reason: str, retryable: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+# The watchdog of the attempt under way in this thread, for the connections to register their socket with.
+_CURRENT = threading.local()
+
+
+class _Watchdog:
+    """Shuts down the socket of an attempt when the attempt's deadline passes, which wakes a read blocked on it.
+
+    requests' timeout bounds each read, so a server that sends a byte a second never trips it; this bounds connect,
+    headers and body together. One timer thread per attempt, cancelled and joined when the attempt ends.
+    """
+
+    def __init__(self, seconds: float):
+        self._lock = threading.Lock()
+        self._sockets = []
+        self._ended = False
+        self.fired = False
+        # True once a socket was shut down: only then did the watchdog cause the failure that follows (a connect
+        # timeout at the same moment is the connect timeout's).
+        self.cut = False
+        self.stage = "its headers"
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _CURRENT.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc):
+        _CURRENT.watchdog = None
+        with self._lock:
+            self._ended = True
+        self._timer.cancel()
+        self._timer.join()
+
+    def watch(self, sock, stage: str):
+        """Shut `sock` down at the deadline; `stage` (what the server is doing then) names a failure it causes."""
+        with self._lock:
+            self.stage = stage
+            if self.fired:
+                self.cut = True
+                _shut(sock)
+            elif not self._ended:
+                self._sockets.append(sock)
+
+    def _fire(self):
+        with self._lock:
+            if self._ended:
+                return
+            self.fired = True
+            for sock in self._sockets:
+                self.cut = True
+                _shut(sock)
+
+
+def _shut(sock):
+    # socket.socket.shutdown, not SSLSocket.shutdown: the latter drops the TLS object another thread is reading with.
+    raw = getattr(sock, "socket", sock)  # urllib3's SSLTransport (TLS in TLS) wraps the socket
+    try:
+        socket.socket.shutdown(raw, socket.SHUT_RDWR)
+    except (OSError, TypeError):
+        pass
+
+
+_WATCHED = {}
+
+
+def _watched_adapter_class():
+    """An HTTPAdapter whose connections register their socket with the attempt's watchdog before reading an answer."""
+    if "adapter" not in _WATCHED:
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        pools = {"http": _watched_pool(HTTPConnectionPool, "its headers"), "https": _watched_pool(HTTPSConnectionPool, "its TLS handshake")}
+
+        class WatchedAdapter(HTTPAdapter):
+            def init_poolmanager(self, *args, **kwargs):
+                super().init_poolmanager(*args, **kwargs)
+                self.poolmanager.pool_classes_by_scheme = pools
+
+            def proxy_manager_for(self, *args, **kwargs):
+                manager = super().proxy_manager_for(*args, **kwargs)
+                manager.pool_classes_by_scheme = pools
+                return manager
+
+        _WATCHED["adapter"] = WatchedAdapter
+    return _WATCHED["adapter"]
+
+
+def _watched_pool(pool_class, first_stage: str):
+    class WatchedConnection(pool_class.ConnectionCls):
+        def _new_conn(self, *args, **kwargs):
+            # The plain socket, before any TLS handshake on it: a server that drips its handshake is cut off too.
+            sock = super()._new_conn(*args, **kwargs)
+            _watch(sock, first_stage)
+            return sock
+
+        def getresponse(self, *args, **kwargs):
+            # Also for a connection reused from the pool, which _new_conn did not see in this attempt.
+            _watch(self.sock, "its headers")
+            return super().getresponse(*args, **kwargs)
+
+    return type(f"Watched{pool_class.__name__}", (pool_class,), {"ConnectionCls": WatchedConnection})
+
+
+def _watch(sock, stage: str):
+    watchdog = getattr(_CURRENT, "watchdog", None)
+    if watchdog is not None and sock is not None:
+        watchdog.watch(sock, stage)
+
+
+def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
+    """The answer's body read in chunks, refused past MAX_ANSWER_BYTES or the deadline, inflated within the same cap."""
+    length = str(response.headers.get("Content-Length") or "").strip()
+    if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        raise _too_large(f"it announced {int(length)} bytes")
+    body = bytearray()
+    while True:
+        if time.monotonic() > deadline:
+            raise _past_deadline(f"its body, {len(body)} bytes so far")
+        try:
+            chunk = response.raw.read(CHUNK_BYTES, decode_content=False)
+        except Exception as exc:  # pylint: disable=broad-except
+            if watchdog.cut or time.monotonic() > deadline:
+                raise _past_deadline(f"its body, {len(body)} bytes so far") from None
+            failure = _as_request_exception(exc)
+            if failure is None:
+                raise
+            raise failure from None
+        if not chunk:
+            break
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise _too_large(f"more than {MAX_ANSWER_BYTES} bytes were sent")
+    if watchdog.cut:
+        # The socket was shut down under a read: what came is cut short, even where it looks like an end.
+        raise _past_deadline(f"its body, {len(body)} bytes so far")
+    return _inflated(bytes(body), response.headers.get("Content-Encoding"))
+
+
+def _inflated(body: bytes, encoding) -> bytes:
+    coding = str(encoding or "").strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding not in _INFLATE_WBITS:
+        raise _Stopped(f"{{host}} answered in the encoding {coding}, which was not asked for (identity was)", retryable=False)
+    inflater = zlib.decompressobj(_INFLATE_WBITS[coding])
+    try:
+        plain = inflater.decompress(body, MAX_ANSWER_BYTES + 1)
+    except zlib.error:
+        raise _Stopped(f"the {coding} answer of {{host}} could not be decompressed", retryable=False) from None
+    if len(plain) > MAX_ANSWER_BYTES or inflater.unconsumed_tail:
+        raise _too_large(f"its {len(body)} bytes of {coding} inflate to more than that")
+    return plain
+
+
+def _too_large(detail: str) -> _Stopped:
+    limit = MAX_ANSWER_BYTES // (1024 * 1024)
+    return _Stopped(
+        f"the answer of {{host}} is larger than {limit} MiB ({detail}), far more than any answer of this service, and was refused: "
+        "check that the endpoint is the service's address",
+        retryable=False,
+    )
+
+
+def _past_deadline(stage: str) -> _Stopped:
+    # {timeout} is filled in by the transport: the text names the option's value.
+    return _Stopped(f"no complete answer from {{host}} within the timeout of {{timeout}} s (it was still sending {stage})", retryable=True)
+
+
+def _as_request_exception(exc):
+    """What requests would have raised for a failure of urllib3 while reading a body (we read it ourselves); None
+    for anything else, which is a bug and propagates."""
+    from http.client import HTTPException
+
+    from urllib3.exceptions import HTTPError, ReadTimeoutError, SSLError
+
+    if isinstance(exc, ReadTimeoutError):
+        return requests.exceptions.ReadTimeout(exc)
+    if isinstance(exc, SSLError):
+        return requests.exceptions.SSLError(exc)
+    if isinstance(exc, (HTTPError, HTTPException, OSError)):
+        return requests.exceptions.ChunkedEncodingError(exc)
+    return None
+
+
 class HttpTransport:
     """One requests.Session (created on first use, connections reused), a timeout on every request, one retry policy.
 
@@ -124,6 +330,7 @@ class HttpTransport:
     # CERTIFICATE_VERIFY_FAILED gets a message that says how to trust the CA.
     explain_certificates = True
     unresolved_hint = "; check endpoint and region"
+    plain_http_hint = ": for a server that speaks plain HTTP (a local emulator), write http:// in endpoint; otherwise give the port of its HTTPS service"
     # Reasons keep the URL; set for services whose URLs carry a secret (then `secrets` are removed as well).
     hide_urls = False
     # A RequestException that is not a network failure (an invalid header, say) is a bug of ours and is left to propagate.
@@ -167,7 +374,7 @@ class HttpTransport:
             request = prepare()
             try:
                 answer = self._send_once(request, link_local, attempt)
-            except requests.exceptions.RequestException as exc:
+            except (requests.exceptions.RequestException, _Stopped) as exc:
                 failure = self.failure(exc, request, secrets)
                 if failure is None:
                     raise
@@ -180,29 +387,48 @@ class HttpTransport:
             self.sleep(backoff_delay(attempt - 1, self.jitter))
 
     def _send_once(self, request: Request, link_local: bool, attempt: int) -> Answer:
+        """One attempt: connect, headers and body all within the timeout, the body within MAX_ANSWER_BYTES."""
         headers = dict(request.headers)
         headers.setdefault("User-Agent", user_agent())
+        headers.setdefault("Accept-Encoding", "identity")
         extra = {"proxies": _NO_PROXY} if link_local else {}
         connect = min(self.timeout, LINK_LOCAL_CONNECT_TIMEOUT) if link_local else self.timeout
         self.request_count += 1
-        response = self.session.request(
-            request.method,
-            request.url,
-            headers=headers,
-            data=request.body,
-            timeout=(connect, self.timeout),
-            verify=self.validate_certs,
-            allow_redirects=False,
-            auth=keep_our_authorization,
-            **extra,
-        )
-        content = response.content
+        deadline = time.monotonic() + self.timeout
+        with _Watchdog(self.timeout) as watchdog:
+            try:
+                response = self.session.request(
+                    request.method,
+                    request.url,
+                    headers=headers,
+                    data=request.body,
+                    timeout=(connect, self.timeout),
+                    verify=self.validate_certs,
+                    allow_redirects=False,
+                    auth=keep_our_authorization,
+                    stream=True,
+                    **extra,
+                )
+            except requests.exceptions.RequestException:
+                if watchdog.cut:
+                    raise _past_deadline(watchdog.stage) from None
+                raise
+            try:
+                content = _read_body(response, deadline, watchdog)
+            except BaseException:
+                response.close()
+                raise
         return Answer(response.status_code, {name.lower(): value for name, value in response.headers.items()}, content, attempt)
 
     def failure(self, exc, request: Request, secrets=()) -> OssTransportError | None:
         """What went wrong, in words, and whether another attempt may help; None for what is not a network failure."""
         host = request.host or urlsplit(request.url).netloc
+        if isinstance(exc, _Stopped):
+            return OssTransportError(exc.reason.replace("{host}", host).replace("{timeout}", f"{self.timeout:g}"), retryable=exc.retryable)
         if isinstance(exc, requests.exceptions.SSLError):
+            if any(words in str(exc) for words in _NOT_TLS):
+                said = f"{host} does not speak TLS on that port (it answered the TLS handshake with something else)"
+                return OssTransportError(said + self.plain_http_hint, retryable=False)
             if self.explain_certificates and "CERTIFICATE_VERIFY_FAILED" in str(exc):
                 return OssTransportError(
                     f"the TLS certificate of {host} could not be verified. Trust its CA by setting REQUESTS_CA_BUNDLE "
@@ -237,6 +463,7 @@ class CredentialTransport(HttpTransport):
 
     explain_certificates = False
     unresolved_hint = ""
+    plain_http_hint = ": for a server that speaks plain HTTP, write http:// in its URL"
     hide_urls = True
     # A user-given sts_endpoint can fail in ways the OSS endpoint (checked by _endpoint) cannot: say so in words.
     only_network_failures = False

@@ -23,7 +23,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import (
     OssTransportError,
 )
 from ansible_collections.alicloud.oss.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket, validate_retries, validate_timeout
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import DEFUSEDXML_IMPORT_ERROR
 
 # Every OSS module takes the credentials and the OSS connection options; a module for another service takes only
@@ -82,7 +82,8 @@ class OssModule:
     def _resolve_endpoint(self):
         params = self.params
         region = params["region"]
-        if not region and not params["endpoint"]:
+        # The order: region (or its environment variables), the region an OSS endpoint host names, the profile's region_id.
+        if not region and not (params["endpoint"] and resolve_endpoint(None, params["endpoint"]).region):
             profile = load_profile(params)
             region = profile.data.get("region_id") if profile else None
         endpoint = resolve_endpoint(region, params["endpoint"], params["addressing_style"])
@@ -106,12 +107,10 @@ class OssModule:
 
     def _build_client(self) -> OssClient:
         params = self.params
-        if not params["timeout"] > 0:  # also refuses NaN
-            raise OssConfigError(f"timeout must be a positive number of seconds, not {params['timeout']:g}.", "timeout")
-        if params["retries"] < 0:
-            raise OssConfigError(f"retries must be 0 or more, not {params['retries']}.", "retries")
+        validate_timeout(params["timeout"])
+        validate_retries(params["retries"])
         endpoint = self.endpoint
-        credentials = resolve_credentials(params)
+        credentials = resolve_credentials(params, warn=self.warn)
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
         for secret in credentials.secrets:
             self.module.no_log_values.add(secret)

@@ -14,6 +14,10 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCon
 _BUCKET_HOST = re.compile(r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com\.?$", re.IGNORECASE)
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _CERT_ID = re.compile(r"^\d+-[a-z]+(-[a-z0-9]+)+$")
+# An attempt longer than an hour is a mistake, and a timeout Python's sockets cannot hold (1e300) would fail deep
+# in the transport; ten retries already wait minutes with the backoff.
+MAX_TIMEOUT = 3600
+MAX_RETRIES = 10
 
 
 def validate_bucket(name, option: str = "bucket") -> str:
@@ -132,3 +136,17 @@ def validate_cert_id(value, option: str = "cert_id") -> str:
 def normalize_fingerprint(value) -> str:
     """Compare fingerprints ignoring case and colons."""
     return re.sub(r"[^0-9A-F]", "", str(value or "").upper())
+
+
+def validate_timeout(value) -> float:
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses NaN and infinity
+        raise OssConfigError(f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT} (one hour), not {value:g}.", "timeout")
+    return value
+
+
+def validate_retries(value) -> int:
+    if value < 0:
+        raise OssConfigError(f"retries must be 0 or more, not {value}.", "retries")
+    if value > MAX_RETRIES:
+        raise OssConfigError(f"retries must be at most {MAX_RETRIES}, not {value}: each retry waits longer, up to 20 s.", "retries")
+    return value

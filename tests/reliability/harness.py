@@ -156,6 +156,42 @@ def make_certificate(common_name: str, ip_address: str | None = None, ca: bool =
     return made.cert_pem, made.key_pem
 
 
+# --- module memory ------------------------------------------------------------------------------------------------
+
+PEAK_RSS_LOG = "peak-rss.jsonl"
+
+
+def peak_rss_interpreter(directory: Path) -> Path:
+    """An interpreter for the modules: runs PYTHON on the same arguments and stdin, then appends the module process's
+    peak RSS (KiB) and its task (RELIABILITY_TASK in the task's environment) to directory/peak-rss.jsonl.
+
+    A task's vars must name it (ansible_python_interpreter): the implicit localhost's own setting wins over
+    ANSIBLE_PYTHON_INTERPRETER."""
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "python-peak-rss"
+    log = directory / PEAK_RSS_LOG
+    script.write_text(
+        f"#!{PYTHON}\n"
+        "import json, os, resource, subprocess, sys\n"
+        f"done = subprocess.run([{PYTHON!r}, *sys.argv[1:]], check=False)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        f"with open({str(log)!r}, 'a', encoding='utf-8') as handle:\n"
+        "    handle.write(json.dumps({'task': os.environ.get('RELIABILITY_TASK'), 'peak_kib': peak}) + '\\n')\n"
+        "sys.exit(done.returncode)\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+def peak_rss_mib(directory: Path, task: str) -> float | None:
+    """The peak RSS of the module process of `task`, in MiB, as peak_rss_interpreter recorded it."""
+    log = directory / PEAK_RSS_LOG
+    if not log.exists():
+        return None
+    peaks = [json.loads(line)["peak_kib"] for line in log.read_text(encoding="utf-8").splitlines() if json.loads(line)["task"] == task]
+    return max(peaks) / 1024 if peaks else None
+
+
 # --- ansible-playbook ---------------------------------------------------------------------------------------------
 
 
@@ -169,6 +205,7 @@ class Task:
     environment: dict | None = None
     timed: bool = False
     no_log: bool = False
+    vars: dict | None = None
 
     @property
     def fqcn(self) -> str:
@@ -249,6 +286,8 @@ def _playbook(tasks: list) -> list:
             step["environment"] = task.environment
         if task.no_log:
             step["no_log"] = True
+        if task.vars:
+            step["vars"] = task.vars
         steps.append(step)
         if task.timed:
             steps.append({"name": f"end {task.key}", "ansible.builtin.set_fact": {f"t1_{task.key}": "{{ now(utc=true).timestamp() }}"}})

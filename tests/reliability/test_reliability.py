@@ -12,6 +12,7 @@ secret (nothing secret in any output, result, diff or file).
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -30,8 +31,11 @@ from harness import (  # pylint: disable=import-error
     Case,
     Task,
     make_certificate,
+    peak_rss_interpreter,
+    peak_rss_mib,
     run_playbook,
 )
+from support.hostile import HostileServer, drip_body, drip_headers, gzip_answer, gzip_of_zeros, huge_stream  # pylint: disable=import-error
 
 OMIT = object()
 TOKEN_TTL_HOURS = 72
@@ -501,6 +505,8 @@ def _domain(key: str, domain) -> dict:
 
 LONG_DOMAIN = ".".join(["a" * 50] * 5) + ".com"
 BAD_INPUTS = (
+    BadInput("timeout_overflow", "timeout: 1e300", "cname_info", {"bucket": "in-timeout-overflow", "timeout": 1e300}, ("timeout",), "at most 3600"),
+    BadInput("retries_huge", "retries: 1000", "cname_info", {"bucket": "in-retries-huge", "retries": 1000}, ("retries",), "at most 10"),
     BadInput("bucket_upper", "bucket with upper case: Demo-Bucket", "cname_info", {"bucket": "Demo-Bucket"}, ("bucket",), "upper-case"),
     BadInput("bucket_underscore", "bucket with an underscore: demo_bucket", "cname_info", {"bucket": "demo_bucket"}, ("bucket",)),
     BadInput("bucket_short", "bucket too short: 'ab'", "cname_info", {"bucket": "ab"}, ("bucket",), "3 to 63"),
@@ -871,6 +877,137 @@ def check_secret_files(run, row):
 
 
 # ================================================================================================================
+# 6. Hostile servers and credential forms, with the module's peak memory
+# ================================================================================================================
+
+HOSTILE_TIMEOUT = 3
+# The module's own start (Ansible's, Python's, the imports) on a busy machine, on top of the timeout.
+START_SLACK = 4
+# A module at rest is some tens of MiB; an answer is read up to 8 MiB. Before the limits, a 200 MiB answer took 436 MB.
+MAX_PEAK_RSS_MIB = 150
+
+
+@dataclasses.dataclass(frozen=True)
+class Hostile:
+    key: str
+    subject: str
+    answer: object  # a HostileServer answer, or None for the emulator spoken to over https://
+    phrase: str
+
+
+HOSTILE = (
+    Hostile("drip_headers", "headers dripped one byte a second (timeout 3, retries 0)", drip_headers, "(it was still sending its headers)"),
+    Hostile("drip_body", "body dripped one byte a second (timeout 3, retries 0)", drip_body, "(it was still sending its body"),
+    Hostile("huge_body", "a 200 MiB ListCname answer, no Content-Length", huge_stream(200 * 1024 * 1024), "is larger than 8 MiB"),
+    Hostile("gzip_bomb", "a gzip answer that inflates to 512 MiB", None, "inflate to more than that"),
+    Hostile("plain_http", "https:// to a server that speaks plain HTTP", None, "does not speak TLS on that port"),
+)
+
+REFUSED_FORMS = ("option_inner_newline", "token_non_latin1")
+CREDENTIAL_FORMS = (
+    # key, subject, the words of the warning or refusal the row looks for
+    ("option_padded", "access_key_id and access_key_secret options with a blank and a line break", "option access_key_secret had white space"),
+    ("environment_padded", "environment keys ending in a line break ($(cat file))", "environment variable ALICLOUD_ACCESS_KEY_SECRET had white space"),
+    ("profile_padded", "profile file keys with surrounding blanks and a line break", "access_key_secret of profile 'default'"),
+    ("option_inner_newline", "access_key_secret with a line break inside", "option access_key_secret holds a control character"),
+    ("token_non_latin1", "security_token with a character outside Latin-1", "option security_token holds a character outside Latin-1"),
+)
+
+
+def _credential_bucket(key: str) -> str:
+    """The emulator's bucket for the forms that must work; a bucket of its own (absent) for those refused before sending."""
+    return f"cred-{key.replace('_', '-')}" if key in REFUSED_FORMS else BUCKET
+
+
+def _credential_task(emu, directory, key: str) -> Task:
+    bucket = _credential_bucket(key)
+    environment = {"RELIABILITY_TASK": key}
+    args = oss_args(emu, bucket=bucket)
+    if key == "option_padded":
+        args.update(access_key_id=f" {ACCESS_KEY_ID}", access_key_secret=f"{ACCESS_KEY_SECRET}\n")
+    elif key == "environment_padded":
+        args.update(access_key_id=OMIT, access_key_secret=OMIT)
+        environment.update(ALICLOUD_ACCESS_KEY_ID=f"{ACCESS_KEY_ID}\n", ALICLOUD_ACCESS_KEY_SECRET=f"{ACCESS_KEY_SECRET}\n")
+    elif key == "profile_padded":
+        path = directory / "aliyun-config.json"
+        profile = {"name": "default", "mode": "AK", "access_key_id": f" {ACCESS_KEY_ID} ", "access_key_secret": f"\n{ACCESS_KEY_SECRET}\r\n"}
+        path.write_text(json.dumps({"current": "default", "profiles": [profile]}), encoding="utf-8")
+        args.update(access_key_id=OMIT, access_key_secret=OMIT, credentials_file=str(path))
+    elif key == "option_inner_newline":
+        args.update(access_key_secret=ACCESS_KEY_SECRET[:8] + "\n" + ACCESS_KEY_SECRET[8:])
+    else:
+        args.update(security_token="Token\u20acReliability")
+    return Task(key, "cname_info", {name: value for name, value in args.items() if value is not OMIT}, environment=environment, timed=True)
+
+
+@scenario("hostile")
+def _hostile(emu, directory):
+    interpreter = peak_rss_interpreter(directory)
+    emulator_host = emu.endpoint.split("://", 1)[1]
+    answers = {case.key: case.answer for case in HOSTILE if case.answer is not None}
+    answers["gzip_bomb"] = gzip_answer(gzip_of_zeros(512 * 1024 * 1024))
+    with contextlib.ExitStack() as stack:
+        servers = {key: stack.enter_context(HostileServer(answer, drip_interval=1.0)) for key, answer in answers.items()}
+        tasks = []
+        for case in HOSTILE:
+            endpoint = f"https://{emulator_host}" if case.key == "plain_http" else f"http://127.0.0.1:{servers[case.key].port}"
+            args = oss_args(emu, endpoint=endpoint, timeout=HOSTILE_TIMEOUT, retries=0)
+            tasks.append(Task(case.key, "cname_info", args, environment={"RELIABILITY_TASK": case.key}, timed=True))
+        tasks += [_credential_task(emu, directory, key) for key, _subject, _words in CREDENTIAL_FORMS]
+        for task in tasks:
+            task.vars = {"ansible_python_interpreter": str(interpreter)}
+        return run_playbook(directory, emu, tasks)
+
+
+def _memory(run, key: str) -> float:
+    peak = peak_rss_mib(run.directory, key)
+    assert peak is not None, "the module's peak RSS was not recorded"
+    return peak
+
+
+def hostile_check(case: Hostile):
+    def check(run, row):
+        result = run.result(case.key)
+        took = float(run.durations[case.key])
+        peak = _memory(run, case.key)
+        said = f"failed: {excerpt(result.get('msg', ''), case.phrase)}" if result.get("failed") else describe(result)
+        row.outcome = f"{said}; task took {took:.1f} s; module peak RSS {peak:.0f} MiB"
+        assert result.get("failed")
+        assert case.phrase in result["msg"], result["msg"]
+        assert "\n" not in result["msg"] and "Unexpected error" not in result["msg"]
+        assert took < HOSTILE_TIMEOUT + START_SLACK, "the attempt outlived its timeout"
+        assert peak < MAX_PEAK_RSS_MIB
+        assert not traceback_problems(run, result)
+
+    return check
+
+
+def credential_check(key: str, words: str):
+    def check(run, row):
+        result = run.result(key)
+        sent = [entry for entry in run.log if _path_bucket(entry) == _credential_bucket(key)]
+        # Ansible prints warnings on stderr, apart from the task's output; the words name the source of one form only.
+        shown = " ".join((run.task_output(key) + run.stderr).split())
+        peak = _memory(run, key)
+        refused = key in REFUSED_FORMS
+        said = f"failed: {excerpt(result.get('msg', ''), words)}" if result.get("failed") else f"{describe(result)}; warned: {words in shown}"
+        if refused:
+            row.outcome = f"{said}; requests sent: {len(sent)}; module peak RSS {peak:.0f} MiB"
+            assert result.get("failed") and words in result["msg"], result.get("msg")
+            assert "\n" not in result["msg"] and not sent
+        else:
+            # The three forms that work share the emulator's bucket: one ListCname each, all answered.
+            row.outcome = f"{said}; ListCname of the three working forms: {attempts_text(sent)}; module peak RSS {peak:.0f} MiB"
+            assert not result.get("failed"), result.get("msg")
+            assert words in shown, "the warning naming the source was not shown"
+            assert [entry["status"] for entry in sent] == [200] * (len(CREDENTIAL_FORMS) - len(REFUSED_FORMS))
+        assert ACCESS_KEY_SECRET not in json.dumps(result) and ACCESS_KEY_SECRET[8:] not in shown
+        assert not traceback_problems(run, result)
+
+    return check
+
+
+# ================================================================================================================
 # The rows
 # ================================================================================================================
 
@@ -959,6 +1096,12 @@ def _rows():
         ("tls", "tls", "HTTPS, self-signed, validate_certs: false", "accepted", tls_accepted_check("validate_certs_false", "other-bucket")),
         ("tls", "tls", "HTTPS, certificate in REQUESTS_CA_BUNDLE", "accepted", tls_accepted_check("ca_bundle", "sg-bucket")),
     ]
+    for case in HOSTILE:
+        section = "tls" if case.key == "plain_http" else "fault"
+        rows.append((section, "hostile", case.subject, "one-line failure within the timeout, module memory bounded", hostile_check(case)))
+    for key, subject, words in CREDENTIAL_FORMS:
+        expected = "refused before any request, naming the option" if key in REFUSED_FORMS else "stripped with a warning naming the source; ok"
+        rows.append(("auth", "hostile", subject, expected, credential_check(key, words)))
     for case in BAD_INPUTS:
         rows.append(
             (

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
 
 
 class Call(NamedTuple):
@@ -65,14 +67,19 @@ class FakeAdapter(BaseAdapter):
         if isinstance(answer, BaseException):
             raise answer
         status, body, headers = answer
-        response = requests.Response()
-        response.status_code = status
-        response._content = body if isinstance(body, bytes) else json.dumps(body).encode()  # pylint: disable=protected-access
-        response.headers = CaseInsensitiveDict(headers or {})
-        response.request = request
-        response.url = request.url
-        response.reason = "canned"
-        return response
+        return canned_response(request, status, body if isinstance(body, bytes) else json.dumps(body).encode(), headers)
 
     def close(self):
         pass
+
+
+def canned_response(request, status: int, body: bytes, headers=None) -> requests.Response:
+    """A Response as a real adapter returns it with stream=True: the transport reads its body from `raw` in chunks."""
+    response = requests.Response()
+    response.status_code = status
+    response.raw = HTTPResponse(body=io.BytesIO(body), headers=dict(headers or {}), status=status, preload_content=False, decode_content=False)
+    response.headers = CaseInsensitiveDict(headers or {})
+    response.request = request
+    response.url = getattr(request, "url", None)
+    response.reason = "canned"
+    return response

@@ -587,12 +587,24 @@ def test_certificate_verification_failure_is_not_retried_and_explains_what_to_do
 
 
 def test_other_tls_failure_is_not_retried(make_client):
-    harness = make_client([requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)")], retries=4)
+    # WRONG_VERSION_NUMBER (a plain-HTTP server) now has a message of its own, below; this is another TLS failure.
+    harness = make_client([requests.exceptions.SSLError("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)")], retries=4)
     with pytest.raises(OssTransportError) as info:
         _put(harness)
     assert "TLS handshake" in str(info.value)
-    assert "WRONG_VERSION_NUMBER" in str(info.value)
+    assert "SSLV3_ALERT_HANDSHAKE_FAILURE" in str(info.value)
     assert len(harness.calls) == 1
+
+
+def test_a_plain_http_server_behind_https_is_said_in_words(make_client):
+    harness = make_client([requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)")], retries=4)
+    with pytest.raises(OssTransportError) as info:
+        _put(harness)
+    message = str(info.value)
+    assert "oss-cn-hangzhou.aliyuncs.com does not speak TLS on that port" in message
+    assert "write http:// in endpoint" in message
+    assert "WRONG_VERSION_NUMBER" not in message and "HTTPSConnectionPool" not in message
+    assert (info.value.retryable, len(harness.calls)) == (False, 1)
 
 
 # ---------------------------------------------------------------------------------------------

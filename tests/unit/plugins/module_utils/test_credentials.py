@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import (
     ENV_ACCESS_KEY_ID,
@@ -32,6 +31,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._module import COMMON
 from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 OPT_SECRET = "OptionSecret-0000-aaaa"
 ENV_SECRET = "EnvSecret-1111-bbbb"
@@ -541,13 +541,7 @@ class FakeCloud(BaseAdapter):
 
     @staticmethod
     def _answer(request, status, body):
-        response = requests.Response()
-        response.status_code = status
-        response._content = body  # pylint: disable=protected-access
-        response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-        response.request = request
-        response.url = request.url
-        return response
+        return canned_response(request, status, body, {"Content-Type": "application/json"})
 
     def close(self):
         pass

@@ -176,8 +176,15 @@ def test_a_negative_retry_count_means_one_attempt():
             1,
         ),
         (
+            requests.exceptions.SSLError("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure"),
+            "the TLS handshake with service.example.com failed ([SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure)",
+            False,
+            1,
+        ),
+        (
             requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"),
-            "the TLS handshake with service.example.com failed ([SSL: WRONG_VERSION_NUMBER] wrong version number)",
+            "service.example.com does not speak TLS on that port (it answered the TLS handshake with something else): for a server that "
+            "speaks plain HTTP (a local emulator), write http:// in endpoint",
             False,
             1,
         ),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _module
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
@@ -24,6 +23,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._module import (
     describe_error,
 )
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 KEY_ID = "LTAI5tModuleTestKey"
 OPT_SECRET = "ModuleOptionSecret-5555-ffff"
@@ -42,13 +42,7 @@ class _Adapter:
     def send(self, request, **kwargs):
         self.calls.append((request, kwargs))
         status, body, headers = self.answers.pop(0)
-        response = requests.Response()
-        response.status_code = status
-        response._content = body  # pylint: disable=protected-access
-        response.headers = requests.structures.CaseInsensitiveDict(headers)
-        response.request = request
-        response.url = request.url
-        return response
+        return canned_response(request, status, body, headers)
 
     def close(self):
         pass
@@ -194,6 +188,32 @@ def test_region_from_the_profile(capsys, tmp_path):
     assert result["source"] == f"profile 'p' in {path}"
 
 
+@pytest.mark.parametrize(
+    "endpoint, region",
+    [
+        ("http://127.0.0.1:9000", "cn-beijing"),
+        ("https://oss-proxy.example.com", "cn-beijing"),
+        ("https://oss-cn-shanghai.aliyuncs.com", "cn-shanghai"),  # the endpoint's host names a region: it wins
+    ],
+    ids=["ip-address", "custom-host", "oss-host"],
+)
+def test_region_from_the_profile_with_an_endpoint_that_names_none(capsys, tmp_path, endpoint, region):
+    path = tmp_path / "config.json"
+    profile = {"name": "p", "mode": "AK", "access_key_id": "LTAIfile", "access_key_secret": "FileSecret", "region_id": "cn-beijing"}
+    path.write_text(json.dumps({"current": "p", "profiles": [profile]}))
+    args = {"bucket": "examplebucket", "credentials_file": str(path), "endpoint": endpoint}
+    code, result, _out = _run(args, lambda module: {"changed": False, "region": module.client.endpoint.region}, capsys)
+    assert (code, result["region"]) == (0, region)
+
+
+def test_an_endpoint_without_region_and_no_profile_still_asks_for_region(capsys, tmp_path):
+    args = {"bucket": "examplebucket", "credentials_file": str(tmp_path / "none.json"), "endpoint": "http://127.0.0.1:9000"}
+    args.update(access_key_id="LTAIx", access_key_secret="S")
+    code, result, _out = _run(args, lambda module: {"changed": False, "region": module.client.endpoint.region}, capsys)
+    assert code == 1
+    assert result["msg"].startswith("signature_version v4 needs a region, and none was given or found in the endpoint 'http://127.0.0.1:9000'")
+
+
 def test_credentials_file_from_the_environment(capsys, tmp_path, monkeypatch):
     path = tmp_path / "elsewhere.json"
     path.write_text(json.dumps({"profiles": [{"name": "default", "access_key_id": "LTAIenvfile", "access_key_secret": "S"}]}))
@@ -215,6 +235,27 @@ def test_retries_must_not_be_negative(capsys):
     code, result, _out = _run(dict(BASE_ARGS, retries=-1), lambda module: {"changed": False, "c": str(module.client)}, capsys)
     assert code == 1
     assert result["msg"] == "retries must be 0 or more, not -1."
+
+
+@pytest.mark.parametrize(
+    "timeout, shown", [(1e300, "1e+300"), (3600.5, "3600.5"), (float("inf"), "inf"), (float("nan"), "nan")], ids=["1e300", "over-an-hour", "inf", "nan"]
+)
+def test_timeout_is_at_most_an_hour(capsys, timeout, shown):
+    code, result, _out = _run(dict(BASE_ARGS, timeout=timeout), lambda module: {"changed": False, "c": str(module.client)}, capsys)
+    assert code == 1
+    assert result["msg"] == f"timeout must be a positive number of seconds, at most 3600 (one hour), not {shown}."
+
+
+def test_retries_are_at_most_ten(capsys):
+    code, result, _out = _run(dict(BASE_ARGS, retries=10**30), lambda module: {"changed": False, "c": str(module.client)}, capsys)
+    assert code == 1
+    assert result["msg"] == f"retries must be at most 10, not {10**30}: each retry waits longer, up to 20 s."
+
+
+@pytest.mark.parametrize("timeout, retries", [(3600, 10), (0.001, 0)])
+def test_the_bounds_themselves_are_accepted(capsys, timeout, retries):
+    code, result, _out = _run(dict(BASE_ARGS, timeout=timeout, retries=retries), lambda module: {"changed": False, "r": module.client.retries}, capsys)
+    assert (code, result["r"]) == (0, retries)
 
 
 def test_client_gets_the_options(capsys):

@@ -21,11 +21,10 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import requests
-from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 BUCKET = "my-bucket"
 OWNER = "1234567890123456"
@@ -376,14 +375,11 @@ def _document(root) -> bytes:
 
 
 def _response(status, body, request_id, content_type="application/xml"):
-    response = requests.Response()
-    response.status_code = status
-    response._content = body  # pylint: disable=protected-access
-    response.headers = CaseInsensitiveDict({"x-oss-request-id": request_id, "Server": "AliyunOSS"})
+    headers = {"x-oss-request-id": request_id, "Server": "AliyunOSS"}
     if body:
-        response.headers["Content-Type"] = content_type
-    response.headers["Content-Length"] = str(len(body))
-    return response
+        headers["Content-Type"] = content_type
+    headers["Content-Length"] = str(len(body))
+    return canned_response(None, status, body, headers)
 
 
 def _pair(item):
