@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get_cname_token
+import time
+
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get_cname_token, put_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, describe_error
 
 OWNERSHIP_CODE = "NeedVerifyDomainOwnership"
@@ -23,6 +26,30 @@ def find_cname(listing: dict, domain: str) -> dict | None:
         if entry["domain"] == domain:
             return entry
     return None
+
+
+def put_until_verified(client, bucket: str, domain: str, timeout: float, certificate: dict | None = None, record: dict | None = None):
+    """PutCname, retried with backoff while OSS answers NeedVerifyDomainOwnership, until timeout seconds have passed.
+
+    record, when given, receives the attempts made and the seconds waited, also when the bind fails in the end.
+    """
+    start = time.monotonic()
+    deadline = start + timeout
+    attempt = 0
+    try:
+        while True:
+            attempt += 1
+            try:
+                put_cname(client, bucket, domain, certificate)
+                return
+            except OssServiceError as exc:
+                if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
+                    raise
+            # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
+            time.sleep(min(BACKOFF_CAP, 1.0 + backoff_delay(attempt), max(0.0, deadline - time.monotonic())))
+    finally:
+        if record is not None:
+            record.update(attempts=attempt, waited_seconds=round(time.monotonic() - start, 1))
 
 
 def bind_failure(client, bucket: str, domain: str, exc: OssError, doing: str, waited: int = 0, **result) -> ModuleFailure:

@@ -165,12 +165,9 @@ verification:
   sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
 """
 
-import time
-
-from ansible_collections.alicloud.oss.plugins.module_utils._binding import OWNERSHIP_CODE, bind_failure
-from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname, put_cname
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
-from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
+from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, put_until_verified
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_domains
 
@@ -272,24 +269,9 @@ def _run_job(oss, bucket, job, verification):
 
 def _bind(oss, bucket, domain, verification):
     """Bind, retrying ownership refusals until verification_timeout; record the attempts and the time in verification[domain]."""
-    start = time.monotonic()
-    deadline = start + oss.params["verification_timeout"]
-    attempt = 0
-    try:
-        while True:
-            attempt += 1
-            try:
-                put_cname(oss.client, bucket, domain)
-                return
-            except OssServiceError as exc:
-                if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
-                    raise
-            # The TXT record may still be propagating: wait (visibly bounded by verification_timeout) and try again.
-            delay = min(BACKOFF_CAP, 1.0 + backoff_delay(attempt), max(0.0, deadline - time.monotonic()))
-            time.sleep(delay)
-    finally:
-        # Each thread writes its own domain's key, so the shared dict needs no lock.
-        verification[domain] = {"attempts": attempt, "waited_seconds": round(time.monotonic() - start, 1)}
+    # Each thread writes its own domain's key, so the shared dict needs no lock.
+    verification[domain] = {}
+    put_until_verified(oss.client, bucket, domain, oss.params["verification_timeout"], record=verification[domain])
 
 
 def _describe_job(action, domain, bucket):

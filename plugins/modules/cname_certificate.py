@@ -219,9 +219,7 @@ certificate:
       sample: 8200
 """
 
-import time
-
-from ansible_collections.alicloud.oss.plugins.module_utils._binding import OWNERSHIP_CODE, bind_failure, find_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, find_cname, put_until_verified
 from ansible_collections.alicloud.oss.plugins.module_utils._certificate import (
     CertificateChecks,
     bound_certificate_warnings,
@@ -229,9 +227,8 @@ from ansible_collections.alicloud.oss.plugins.module_utils._certificate import (
     read_pem_file,
     refuse_path_as_content,
 )
-from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname, put_cname
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssServiceError
-from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
+from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
 from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_fingerprint, validate_cert_id
@@ -369,7 +366,7 @@ def _apply(oss, bucket, domain, request, binds_domain):
         doing = f"{'Detaching' if 'delete_certificate' in request else 'Attaching'} the certificate of {domain} on bucket {bucket}"
     timeout = oss.params["verification_timeout"] if binds_domain else 0
     try:
-        _put_until_verified(oss, bucket, domain, request, timeout)
+        put_until_verified(oss.client, bucket, domain, timeout, request)
     except OssError as exc:
         raise bind_failure(oss.client, bucket, domain, exc, doing, timeout) from None
     try:
@@ -377,22 +374,6 @@ def _apply(oss, bucket, domain, request, binds_domain):
     except OssError as exc:
         raise ModuleFailure(f"{doing} succeeded, but reading the binding back failed: {describe_error(exc)}", exc.to_dict(), changed=True) from None
     return entry["certificate"] if entry else None
-
-
-def _put_until_verified(oss, bucket, domain, request, timeout):
-    """PutCname; while OSS has not verified the domain yet, retry with cname's backoff until timeout seconds have passed."""
-    deadline = time.monotonic() + timeout
-    attempt = 0
-    while True:
-        try:
-            put_cname(oss.client, bucket, domain, request)
-            return
-        except OssServiceError as exc:
-            if exc.code != OWNERSHIP_CODE or time.monotonic() >= deadline:
-                raise
-        # The TXT record may still be propagating; the wait is bounded by verification_timeout.
-        time.sleep(min(BACKOFF_CAP, 1.0 + backoff_delay(attempt + 1), max(0.0, deadline - time.monotonic())))
-        attempt += 1
 
 
 def _predicted(desired: Desired | None) -> dict | None:

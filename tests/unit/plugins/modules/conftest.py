@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _http
+from ansible_collections.alicloud.oss.plugins.module_utils import _binding, _http
 from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
 from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
@@ -455,3 +455,26 @@ def run_module(fake_oss, capsys):
         return Run(result, stdout, rc)
 
     return run
+
+
+class FakeTime:
+    """Stands in for the time module of _binding, where binds wait for ownership: sleeping only moves a virtual clock."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(_binding, "time", clock)
+    return clock

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from ansible_collections.alicloud.oss.plugins.module_utils import _http
+from ansible_collections.alicloud.oss.plugins.module_utils import _binding, _http
 from ansible_collections.alicloud.oss.plugins.modules import cname
 from ansible_collections.alicloud.oss.plugins.modules.cname import plan
 
@@ -21,27 +21,8 @@ def body(domain):
     return f"<BucketCnameConfiguration><Cname><Domain>{domain}</Domain></Cname></BucketCnameConfiguration>".encode()
 
 
-class FakeTime:
-    """Stands in for the time module inside cname: sleeping only moves a virtual clock."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def fake_time(monkeypatch):
-    clock = FakeTime()
-    monkeypatch.setattr(cname, "time", clock)
-    return clock
+# Every test runs on the virtual clock of conftest's fake_time: a verification wait only moves it.
+pytestmark = pytest.mark.usefixtures("fake_time")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,7 +422,7 @@ def test_first_ownership_retry_waits_about_two_seconds(run_module, fake_oss, fak
 
 
 def test_ownership_retries_never_wait_more_than_twenty_seconds(run_module, fake_oss, fake_time, monkeypatch):
-    monkeypatch.setattr(cname, "backoff_delay", lambda attempt: _http.backoff_delay(attempt, jitter=lambda: 1.0))
+    monkeypatch.setattr(_binding, "backoff_delay", lambda attempt: _http.backoff_delay(attempt, jitter=lambda: 1.0))
     fake_oss.unverified.add(A)
     run = run_module(cname, domain=A, verification_timeout=600)
 

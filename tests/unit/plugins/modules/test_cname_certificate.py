@@ -1138,29 +1138,6 @@ def test_cert_id_converged_run_is_not_warned_again(run_module, fake_oss):
 # ---------------------------------------------------------------------------------------------
 
 
-class FakeTime:
-    """Stands in for the time module inside cname_certificate: sleeping only moves a virtual clock."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time(monkeypatch):
-    clock = FakeTime()
-    monkeypatch.setattr(cname_certificate, "time", clock)
-    return clock
-
-
 def test_unverified_domain_is_retried_until_it_binds(run_module, fake_oss, fake_time, pems):
     fake_oss.fail("PutCname", DOMAIN, code="NeedVerifyDomainOwnership", message="Please verify domain ownership.", ec="0018-00000115", times=2)
     run = run_module(cname_certificate, domain=DOMAIN, certificate=pems.first.cert, private_key=pems.first.key, verification_timeout=600)
