@@ -115,8 +115,10 @@ def run_report(emulator: EmulatorProcess, collections_path: str, playbook: str, 
     expect_warning = warn_days > 89  # the demo certificate is valid 90 days from yesterday
     warned = run.returncode != 0 and f"{DOMAIN} (" in run.stdout
     good = bool(listed) and (report_dir / "certificates.md").exists() and (warned if expect_warning else run.returncode == 0)
-    print(f"report warn_days={warn_days}: rc {run.returncode}, {len(rows)} row(s), {len(requests_log)} requests "
-          f"({sum(entry['operation'] == 'ListBuckets' for entry in requests_log)} ListBuckets): {'ok' if good else 'UNEXPECTED'}")
+    print(
+        f"report warn_days={warn_days}: rc {run.returncode}, {len(rows)} row(s), {len(requests_log)} requests "
+        f"({sum(entry['operation'] == 'ListBuckets' for entry in requests_log)} ListBuckets): {'ok' if good else 'UNEXPECTED'}"
+    )
     return good
 
 

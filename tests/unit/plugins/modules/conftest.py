@@ -121,9 +121,9 @@ class Failure:
         self.raw_body = raw_body
 
     def matches(self, operation, domain, bucket=None):
-        return (
-            self.operation == operation and (self.domain is None or self.domain == domain) and (self.bucket is None or self.bucket == bucket) and self.times != 0
-        )
+        wanted_domain = self.domain is None or self.domain == domain
+        wanted_bucket = self.bucket is None or self.bucket == bucket
+        return self.operation == operation and wanted_domain and wanted_bucket and self.times != 0
 
 
 class FakeOss:
