@@ -66,6 +66,11 @@ options:
       - Also read the CNAME token of O(domain). Requires O(domain) and O(bucket).
     type: bool
     default: false
+notes:
+  - O(all_buckets) follows the OSS API documentation of ListBuckets (C(Region), else C(Location), for each bucket's
+    region; C(NextMarker), else the last name of a truncated page, to continue). It is tested against a local
+    emulator only; that one region's endpoint lists the buckets of every region (as the documentation says) and
+    paging over more than 1000 buckets are for the live service to confirm.
 extends_documentation_fragment:
   - alicloud.oss.credentials
   - alicloud.oss.oss
