@@ -319,6 +319,8 @@ def artifact(session: nox.Session) -> None:
         str(collections),
         "--playbook",
         str(installed / "examples" / "custom_domain.yml"),
+        "--report-playbook",
+        str(installed / "examples" / "certificate_report.yml"),
         env=dict(QUIET_ENV, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false"),
     )
     check_execution_environment(session, tarballs[0], installed, collections, work / "ee", env)

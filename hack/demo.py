@@ -4,7 +4,9 @@
 
 Run with `make demo`. Starts the emulator on a free loopback port, generates a certificate for the
 demo domain, runs examples/custom_domain.yml phase by phase (onboard, rotate, offboard), each twice,
-prints what changed and how many requests each run sent, and stops the emulator.
+prints what changed and how many requests each run sent, and stops the emulator. After onboarding it also runs
+examples/certificate_report.yml twice: with the default warn_days (30) it passes and its report lists the demo
+domain with days to expiry; with warn_days beyond the certificate's 90 days it fails naming the domain.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -57,9 +60,8 @@ def start_emulator(state_file: Path):
     return emulator
 
 
-def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
-    emulator.control("DELETE", "requests")
-    env = dict(
+def playbook_env(collections_path: str) -> dict:
+    return dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=collections_path,
         ALICLOUD_ACCESS_KEY_ID=DEMO_ACCESS_KEY_ID,
@@ -69,9 +71,13 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
+
+
+def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, playbook: str, cert: Path, key: Path) -> dict:
+    emulator.control("DELETE", "requests")
     run = run_playbook(
         playbook,
-        env=env,
+        env=playbook_env(collections_path),
         options=("--tags", phase),
         extra_vars={"oss_endpoint": emulator.endpoint, "oss_dns_api": f"{emulator.endpoint}/_emulator", "certificate_file": cert, "private_key_file": key},
     )
@@ -91,12 +97,42 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
     }
 
 
+def run_report(emulator: EmulatorProcess, collections_path: str, playbook: str, warn_days: int) -> bool:
+    """The certificate report over every bucket; passes unless a certificate ends within warn_days."""
+    emulator.control("DELETE", "requests")
+    report_dir = DEMO_DIR / f"report-{warn_days}"
+    run = run_playbook(
+        playbook,
+        env=playbook_env(collections_path),
+        extra_vars={"oss_endpoint": emulator.endpoint, "report_dir": report_dir, "warn_days": warn_days},
+    )
+    sys.stdout.write(run.stdout)
+    sys.stderr.write(run.stderr)
+    requests_log = emulator.control("GET", "requests") or []
+    rows_file = report_dir / "certificates.json"
+    rows = json.loads(rows_file.read_text()) if rows_file.exists() else []
+    listed = [row for row in rows if row["domain"] == DOMAIN and isinstance(row["days_left"], int)]
+    expect_warning = warn_days > 89  # the demo certificate is valid 90 days from yesterday
+    warned = run.returncode != 0 and f"{DOMAIN} (" in run.stdout
+    good = bool(listed) and (report_dir / "certificates.md").exists() and (warned if expect_warning else run.returncode == 0)
+    print(
+        f"report warn_days={warn_days}: rc {run.returncode}, {len(rows)} row(s), {len(requests_log)} requests "
+        f"({sum(entry['operation'] == 'ListBuckets' for entry in requests_log)} ListBuckets): {'ok' if good else 'UNEXPECTED'}"
+    )
+    return good
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--collections-path",
         default=str(ROOT / ".tmp" / "collections"),
         help="where ansible_collections/alicloud/oss is found (default: the repository itself)",
+    )
+    parser.add_argument(
+        "--report-playbook",
+        default=str(ROOT / "examples" / "certificate_report.yml"),
+        help="the certificate report playbook (default: the repository's; the artifact session passes the installed copy's)",
     )
     parser.add_argument(
         "--playbook",
@@ -110,12 +146,18 @@ def main() -> int:
     state_file.unlink(missing_ok=True)
     cert, key = make_certificate(DEMO_DIR / "certs")
     results = []
+    reports_good = True
     with start_emulator(state_file) as emulator:
         for phase in PHASES:
             for run in (1, 2):
                 print(f"\n===== phase {phase}, run {run} =====", flush=True)
                 results.append(dict(run_phase(emulator, phase, args.collections_path, args.playbook, cert, key), run=run))
-    return report(results)
+            if phase == "onboard":
+                print("\n===== certificate report, warn_days 30 and 120 =====", flush=True)
+                # Both run, whatever the first gives.
+                verdicts = [run_report(emulator, args.collections_path, args.report_playbook, days) for days in (30, 120)]
+                reports_good = all(verdicts)
+    return report(results) or (0 if reports_good else 1)
 
 
 def report(results: list) -> int:

@@ -12,13 +12,15 @@ against it and measures, in one run:
   timed by the callback callback_plugins/bench_timer.py: from one task's start to the next one's, like profile_tasks);
 * 20 converged `cname_info` tasks against 20 `ansible.builtin.ping` tasks, alternating, side by side (median of three runs);
 * binding 100 domains: one `cname` task with `domains` (concurrency 1 and 8) against a 100-item loop of `domain` tasks;
+* the fleet view: 200 buckets in three regions, one domain each, one `cname_info` task with `all_buckets` (concurrency 8)
+  against a 200-item loop of single-bucket `cname_info` tasks, with the ListBuckets and ListCname requests each sent;
 * import time of the collection's module_utils against the official SDKs (`oss2` in a throwaway venv, `alibabacloud_oss_v2`);
 * start-up and peak memory of one module run against `ansible.builtin.ping`, from the AnsiballZ payloads Ansible
   built (ANSIBLE_KEEP_REMOTE_FILES), each run in a fresh process (ru_maxrss of the child);
 * the marginal import cost of the libraries the module_utils import, once `ansible.module_utils.basic` and `requests`
   (which every run needs) are loaded.
 
-The files: common.py (emulator, playbook runs), playbooks.py (requests, task times, 100 domains), payloads.py (one
+The files: common.py (emulator, playbook runs), playbooks.py (requests, task times, 100 domains), fleet.py (200 buckets), payloads.py (one
 module run), imports.py (import and compile times), probes/ (programs run in fresh interpreters), run.py (this report).
 It prints tables and writes JSON (default .tmp/bench/results.json). It never asserts on time; it exits non-zero only
 when a measurement could not be made (a task failed, a scenario did not reach the state it should).
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import COLLECTIONS, ROOT, WORK, Ansible, BenchError, Emulator, say  # noqa: E402
 from imports import compile_costs, measure_audit, measure_imports  # noqa: E402
+from fleet import FLEET_SIZE, measure_fleet  # noqa: E402
 from payloads import build_payloads, measure_payloads  # noqa: E402
 from playbooks import converged_state, measure_bulk, measure_ping_ratio, measure_requests, measure_task_times  # noqa: E402
 
@@ -146,6 +149,14 @@ def report(results: dict) -> None:
         ["scenario", "task s", "playbook s", "requests", "speed-up vs loop"],
         [(name, v["task_s"], v["playbook_s"], v["requests"], v["speed-up_vs_loop"]) for name, v in results["bulk"].items()],
     )
+    say(f"\nThe fleet view: {FLEET_SIZE} buckets in three regions, one domain each (task time; the playbook's own start-up excluded)")
+    table(
+        ["scenario", "task s", "playbook s", "ListBuckets", "ListCname", "requests", "speed-up vs loop"],
+        [
+            (name, v["task_s"], v["playbook_s"], v["requests"]["ListBuckets"], v["requests"]["ListCname"], v["requests"]["total"], v["speed-up_vs_loop"])
+            for name, v in results["fleet"].items()
+        ],
+    )
     say("\nImport time (-X importtime, cumulative, fresh interpreter; bytecode cached except where it says sources)")
     table(
         ["import", "median ms", "min ms"],
@@ -250,6 +261,8 @@ def main() -> int:
             results["payloads"] = measure_payloads(emulator, build_payloads(ansible), runs, results["compile"])
             say(f"100 domains ({bulk_reps} repetition(s) of each scenario) ...")
             results["bulk"] = measure_bulk(emulator, ansible, bulk_reps)
+        say(f"The fleet view: {FLEET_SIZE} buckets, all_buckets against a loop of single-bucket tasks ...")
+        results["fleet"] = measure_fleet(args.latency_ms, bulk_reps)
         say("Import times ...")
         results["imports"] = measure_imports(runs, not args.no_install)
         results["audit"] = measure_audit(runs)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import random
 import time
@@ -80,6 +81,14 @@ class OssClient:
     def close(self):
         self.transport.close()
 
+    def with_endpoint(self, endpoint) -> OssClient:
+        """A client for another endpoint or region that shares this one's credentials, clock and connections.
+
+        Only the original client is closed: the copies share its transport."""
+        other = copy.copy(self)
+        other.endpoint = endpoint
+        return other
+
     def request(self, operation: str, method: str, bucket: str, query: list, body: bytes | None = None) -> OssResponse:
         """Send one operation, retrying what is worth retrying. Returns a 2xx answer or raises an OssError."""
         try:
@@ -102,7 +111,10 @@ class OssClient:
             headers["Content-Type"] = "application/xml"
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
         signed = self._sign(method, bucket, query, headers)
-        return Request(method, self.endpoint.bucket_url(bucket, encode_query(query)), signed.headers, body, self.endpoint.netloc)
+        query_string = encode_query(query)
+        # bucket None: a service-level request (ListBuckets), sent to the endpoint itself.
+        url = self.endpoint.service_url(query_string) if bucket is None else self.endpoint.bucket_url(bucket, query_string)
+        return Request(method, url, signed.headers, body, self.endpoint.netloc)
 
     def _explain(self, error):
         creds = self.credentials

@@ -80,6 +80,15 @@ class Endpoint:
     def url(self) -> str:
         return f"{self.scheme}://{self.netloc}"
 
+    def service_url(self, query_string: str) -> str:
+        """The URL of a service-level request (ListBuckets): the endpoint itself, path '/'."""
+        suffix = f"?{query_string}" if query_string else ""
+        return f"{self.url}/{suffix}"
+
+    def with_region(self, region: str) -> Endpoint:
+        """The same host, signed for another region (an explicit endpoint serves every bucket, whatever its region)."""
+        return Endpoint(self.scheme, self.host, self.port, region, self.path_style)
+
     def bucket_url(self, bucket: str, query_string: str) -> str:
         """The URL of a bucket-level request; the signer's canonical URI is '/<bucket>/' either way."""
         suffix = f"?{query_string}" if query_string else ""

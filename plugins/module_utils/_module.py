@@ -52,6 +52,8 @@ class OssModule:
         self.params = self.module.params
         self._client = None
         self._endpoint = None
+        # Connections kept per host; a module that sends requests from several threads raises it before using client.
+        self.pool_size = 10
         self._mask_endpoint_userinfo()
         self._check_libraries()
 
@@ -121,6 +123,7 @@ class OssModule:
             timeout=params["timeout"],
             retries=params["retries"],
             validate_certs=params["validate_certs"],
+            pool_size=self.pool_size,
         )
 
     def warn(self, message: str):

@@ -108,7 +108,7 @@ class OssClient:
         if body is not None and content_headers:
             headers["Content-Type"] = "application/xml"
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
-        path = "/" if host else "/%s/" % bucket
+        path = "/" if host or bucket is None else "/%s/" % bucket
         url = "%s%s?%s" % (self.endpoint, path, query) if query else self.endpoint + path
         request = HttpRequest(method, url, headers=headers, body=body)
         self._sign(request, bucket, signing_time, sign_region, secret, additional_headers)
@@ -138,7 +138,11 @@ class OssClient:
         context.sub_resource = ["cname", "comp"]
         (SignerV4() if self.version == "v4" else SignerV1()).sign(context)
 
-    # --- the five operations ------------------------------------------------------------------------------
+    # --- the service and the five operations ------------------------------------------------------------------
+    def list_buckets(self, query="", **kwargs):
+        """ListBuckets: GET / with no bucket."""
+        return self.send("GET", None, query, **kwargs)
+
     def create_token(self, bucket, domain, **kwargs):
         return self.send("POST", bucket, "cname&comp=token", cname_body(domain), **kwargs)
 

@@ -282,7 +282,7 @@ def test_virtual_hosted_requests(emulator):
 def test_unknown_operations_are_not_implemented(client, emulator):
     assert client.send("GET", "demo-bucket", "acl").status == 501
     assert client.send("PUT", "demo-bucket", "cname&comp=add", b"").status == 501
-    response = raw_request(emulator.endpoint, "GET", "/")
+    response = raw_request(emulator.endpoint, "PUT", "/")  # GET / is ListBuckets
     assert (response.status, response.code) == (501, "NotImplemented")
     assert emulator.requests[-1]["operation"] == "Unknown"
 

@@ -383,10 +383,10 @@ def test_config_is_checked(change, message):
 
 
 def test_oss_requests_are_not_taken_for_sts(emulator):
-    """A bucket request never carries Action; the OSS side still answers what it does not implement."""
+    """An OSS request never carries Action; without it, GET / is the OSS side's ListBuckets (here unsigned, so refused)."""
     response = raw_request(emulator.endpoint, "GET", "/?" + quote("Version") + "=1")
-    assert response.status == 501
-    assert emulator.requests and emulator.requests[-1]["operation"] == "Unknown"
+    assert (response.status, response.code) == (403, "AccessDenied")
+    assert emulator.requests and emulator.requests[-1]["operation"] == "ListBuckets"
     assert all(entry["path"] != "/latest/api/token" for entry in emulator.requests)
 
 

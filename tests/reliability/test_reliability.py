@@ -270,6 +270,29 @@ def check_persistent_503(run, row):
     assert result["error"]["request_id"] == last_id
 
 
+@scenario("fleet-one-bucket-fails")
+def _fleet_one_bucket_fails(emu, directory):
+    # One at a time, so that the one 503 meets the first bucket by name (demo-bucket) and no other.
+    emu.fault("status", status=503, operation="ListCname")
+    fleet = oss_args(emu, bucket=OMIT, all_buckets=True, concurrency=1, retries=0)
+    return run_playbook(directory, emu, [Task("fleet", "cname_info", fleet)])
+
+
+def check_fleet_one_bucket_fails(run, row):
+    result = run.result("fleet")
+    buckets = result.get("buckets") or []
+    failed = [entry["bucket"] for entry in buckets if entry["error"]]
+    read = [entry["bucket"] for entry in buckets if not entry["error"]]
+    sent = [entry["operation"] for entry in run.log]
+    row.outcome = f"{describe(result)}; failed: {failed}; read: {read}; requests: {len(sent)}"
+    assert result.get("failed") and result.get("changed") is False
+    assert "\n" not in result["msg"] and "1 of 4 buckets: demo-bucket." in result["msg"] and "ServiceUnavailable" in result["msg"]
+    assert failed == ["demo-bucket"] and read == ["eu-bucket", "other-bucket", "sg-bucket"]
+    assert [entry for entry in buckets if entry["bucket"] == "demo-bucket"][0]["error"]["status"] == 503
+    assert sent == ["ListBuckets"] + ["ListCname"] * 4
+    assert not traceback_problems(run, result)
+
+
 BODY_FAULTS = (
     ("html", "HTML page from a proxy (HTTP 502)", ("HTTP 502", "not an OSS error document")),
     ("garbage", "binary garbage (HTTP 500)", ("HTTP 500", "not an OSS error document")),
@@ -1046,6 +1069,15 @@ def _rows():
             check_persistent_503,
         ),
     ]
+    rows.append(
+        (
+            "fault",
+            "fleet-one-bucket-fails",
+            "cname_info all_buckets over 4 buckets, ListCname of one answers 503 (retries 0)",
+            "fails naming that bucket only; the other 3 buckets' domains returned",
+            check_fleet_one_bucket_fails,
+        )
+    )
     for index, (kind, subject, phrases) in enumerate(BODY_FAULTS):
         rows.append(("fault", "bad-bodies", subject, "clear one-line failure with the request id, no traceback, < 5 s", body_check(index, kind, phrases)))
     rows += [

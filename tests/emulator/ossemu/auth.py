@@ -182,7 +182,9 @@ class Verifier:
         self.max_skew_seconds = max_skew_seconds
 
     def verify(self, request, bucket_region):
-        """Return the Credential that signed `request`, or raise the OssError OSS would answer."""
+        """Return the Credential that signed `request`, or raise the OssError OSS would answer.
+
+        bucket_region: the region the V4 scope must name; None accepts any (ListBuckets through a host naming none)."""
         header = request.headers.get("authorization")
         if not header:
             raise OssError(403, "AccessDenied", "AccessDenied: anonymous access is not allowed for this operation.")
@@ -253,7 +255,7 @@ class Verifier:
             raise invalid_argument("Invalid signing date in Authorization header: %s does not match x-oss-date." % sign_date)
         if product != V4_PRODUCT:
             raise invalid_argument("Invalid signing product in Authorization header: %s." % product)
-        if region != bucket_region:
+        if bucket_region is not None and region != bucket_region:
             raise invalid_argument("Invalid signing region in Authorization header: %s, expected %s." % (region, bucket_region))
         if not request.headers.get("x-oss-content-sha256"):
             raise invalid_argument("Missing required header for this request: x-oss-content-sha256.")

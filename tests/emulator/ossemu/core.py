@@ -75,7 +75,11 @@ class EmulatorCore:
 
     def _run(self, request):
         if request.operation == req.UNKNOWN:
-            raise OssError(501, "NotImplemented", "The emulator implements only CreateCnameToken, GetCnameToken, PutCname, ListCname and DeleteCname.")
+            raise OssError(
+                501, "NotImplemented", "The emulator implements only ListBuckets, CreateCnameToken, GetCnameToken, PutCname, ListCname and DeleteCname."
+            )
+        if request.operation == req.LIST_BUCKETS:
+            return self._list_buckets(request)
         bucket = self.state.buckets.get(request.bucket)
         if bucket is None:
             raise OssError(404, "NoSuchBucket", "The specified bucket does not exist.", extra=[("BucketName", request.bucket)])
@@ -85,6 +89,14 @@ class EmulatorCore:
         _check_digests(request)
         with self.state.lock:
             return self._dispatch[request.operation](bucket, request)
+
+    def _list_buckets(self, request):
+        """ListBuckets lists every region's buckets. Through an oss-<region> host the V4 scope must name that region; through
+        any other host (127.0.0.1) there is no region to compare with, so any region signs."""
+        credential = self.verifier.verify(request, req.region_of_host(request.host))
+        _check_digests(request)
+        with self.state.lock:
+            return self.operations.list_buckets(credential.owner, request)
 
     # --- run-time administration (control endpoint and in-process API) --------------------------------------
     def add_credential(self, access_key_id, access_key_secret, owner, security_token=None, expiration=None):

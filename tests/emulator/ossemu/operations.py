@@ -14,7 +14,7 @@ from . import certs
 from .errors import OssError, invalid_argument, malformed_xml
 from .state import Binding, BoundCertificate, CertRecord, Token
 from .timefmt import rfc1123
-from .xmldocs import cname_token_document, list_cname_document, parse_cname_body
+from .xmldocs import cname_token_document, list_buckets_document, list_cname_document, parse_cname_body
 
 EC_TOKEN_NOT_FOUND = "0018-00000301"
 EC_NEED_OWNERSHIP = "0018-00000115"
@@ -38,6 +38,14 @@ def check_domain(raw):
     if any(domain == suffix or domain.endswith("." + suffix) for suffix in RESERVED_SUFFIXES):
         raise OssError(403, "CnameIsForbidden", "The domain name is reserved by OSS and cannot be mapped.", ec=EC_RESERVED_DOMAIN, extra=[("Cname", domain)])
     return domain
+
+
+def _max_keys(raw):
+    if raw is None or raw == "":
+        return 100
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise invalid_argument("max-keys must be an integer from 1 to 1000, not %r." % raw, extra=[("ArgumentName", "max-keys"), ("ArgumentValue", raw)])
+    return int(raw)
 
 
 class Operations:
@@ -80,6 +88,16 @@ class Operations:
     # --- bindings -----------------------------------------------------------------------------------------
     def list_cname(self, bucket, request):
         return list_cname_document(bucket)
+
+    # --- the service ----------------------------------------------------------------------------------------
+    def list_buckets(self, owner, request):
+        """The owner's buckets in every region, by name, after `marker`, starting with `prefix`, `max-keys` (1 to 1000, default 100) a page."""
+        prefix = request.query_value("prefix") or ""
+        marker = request.query_value("marker") or ""
+        max_keys = _max_keys(request.query_value("max-keys"))
+        names = sorted(name for name, bucket in self.state.buckets.items() if bucket.owner == owner and name.startswith(prefix) and name > marker)
+        page = [self.state.buckets[name] for name in names[:max_keys]]
+        return list_buckets_document(owner, page, prefix, marker, max_keys, len(names) > max_keys)
 
     def delete_cname(self, bucket, request):
         domain = check_domain(parse_cname_body(request.body).domain)

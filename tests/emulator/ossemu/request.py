@@ -3,6 +3,7 @@
 """One incoming OSS request as the emulator sees it: addressing, query, headers, body and the operation."""
 
 import dataclasses
+import re
 from urllib.parse import unquote
 
 CREATE_TOKEN = "CreateCnameToken"
@@ -10,6 +11,7 @@ GET_TOKEN = "GetCnameToken"
 PUT_CNAME = "PutCname"
 LIST_CNAME = "ListCname"
 DELETE_CNAME = "DeleteCname"
+LIST_BUCKETS = "ListBuckets"
 UNKNOWN = "Unknown"
 
 
@@ -72,8 +74,19 @@ def resolve_addressing(host, path, bucket_names):
     return bucket or None, key, "path"
 
 
+_OSS_HOST = re.compile(r"^oss-(?P<region>[a-z0-9-]+?)(-internal)?\.aliyuncs\.com$")
+
+
+def region_of_host(host):
+    """The region an OSS service host names (oss-<region>[-internal].aliyuncs.com), or None for any other host."""
+    match = _OSS_HOST.match(host_without_port(host).lower())
+    return match.group("region") if match else None
+
+
 def route(request):
-    """Operation name from method + sub-resources (reference sections 3 to 6)."""
+    """Operation name from method + sub-resources (reference sections 3 to 6; ListBuckets is GET / with no bucket)."""
+    if request.method == "GET" and not request.bucket and not request.key and not request.has_query("cname") and not request.has_query("comp"):
+        return LIST_BUCKETS
     if not request.bucket or request.key or not request.has_query("cname"):
         return UNKNOWN
     comp = request.query_value("comp")

@@ -106,6 +106,35 @@ def list_cname_document(bucket):
     return to_xml_bytes(root)
 
 
+def list_buckets_document(owner, page, prefix, marker, max_keys, truncated):
+    """ListAllMyBucketsResult as the ListBuckets documentation describes it: Prefix, Marker, MaxKeys, IsTruncated and
+    NextMarker only when the page is truncated (the ossutil documentation says so); Location (oss-<region>) and Region."""
+    root = ET.Element("ListAllMyBucketsResult")
+    if truncated:
+        ET.SubElement(root, "Prefix").text = prefix
+        ET.SubElement(root, "Marker").text = marker
+        ET.SubElement(root, "MaxKeys").text = str(max_keys)
+        ET.SubElement(root, "IsTruncated").text = "true"
+        ET.SubElement(root, "NextMarker").text = page[-1].name
+    owner_element = ET.SubElement(root, "Owner")
+    ET.SubElement(owner_element, "ID").text = owner
+    ET.SubElement(owner_element, "DisplayName").text = owner
+    buckets = ET.SubElement(root, "Buckets")
+    for bucket in page:
+        element = ET.SubElement(buckets, "Bucket")
+        for name, value in (
+            ("CreationDate", "2024-01-01T00:00:00.000Z"),
+            ("ExtranetEndpoint", "oss-%s.aliyuncs.com" % bucket.region),
+            ("IntranetEndpoint", "oss-%s-internal.aliyuncs.com" % bucket.region),
+            ("Location", "oss-%s" % bucket.region),
+            ("Name", bucket.name),
+            ("Region", bucket.region),
+            ("StorageClass", "Standard"),
+        ):
+            ET.SubElement(element, name).text = value
+    return to_xml_bytes(root)
+
+
 def _certificate_element(parent, bound):
     """Only the seven public fields: ListCname never returns PEM or keys."""
     record = bound.record

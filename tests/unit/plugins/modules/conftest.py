@@ -75,6 +75,26 @@ class Sent(NamedTuple):
         return self.params.get("cname") or None
 
     @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname
+
+    @property
+    def bucket(self) -> str:
+        """The bucket addressed: the first label of a virtual-hosted OSS host, else the first path segment."""
+        host = self.host
+        if host.endswith(".aliyuncs.com") and not host.startswith("oss-"):
+            return host.split(".", 1)[0]
+        return self.path.strip("/").split("/", 1)[0]
+
+    @property
+    def signing_region(self) -> str | None:
+        """The region of a V4 signature's scope (Credential=<key>/<date>/<region>/oss/aliyun_v4_request)."""
+        authorization = self.headers.get("Authorization", "")
+        if "Credential=" not in authorization:
+            return None
+        return authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/")[2]
+
+    @property
     def cert_config(self) -> dict | None:
         """CertificateConfiguration children as {tag: text}, or None when the body has none."""
         root = self.xml
@@ -87,7 +107,8 @@ class Sent(NamedTuple):
 class Failure:
     """An error the fake answers instead of doing the operation, `times` times (None: always)."""
 
-    def __init__(self, operation, domain, status, code, message, ec, times, extra, raw_body=None):
+    def __init__(self, operation, domain, status, code, message, ec, times, extra, raw_body=None, bucket=None):
+        self.bucket = bucket
         self.operation = operation
         self.domain = domain
         self.status = status
@@ -98,8 +119,10 @@ class Failure:
         self.extra = extra
         self.raw_body = raw_body
 
-    def matches(self, operation, domain):
-        return self.operation == operation and (self.domain is None or self.domain == domain) and self.times != 0
+    def matches(self, operation, domain, bucket=None):
+        wanted_domain = self.domain is None or self.domain == domain
+        wanted_bucket = self.bucket is None or self.bucket == bucket
+        return self.operation == operation and wanted_domain and wanted_bucket and self.times != 0
 
 
 class FakeOss:
@@ -122,6 +145,13 @@ class FakeOss:
         self.max_in_flight = 0
         self.sessions = []
         self._request_number = 0
+        self.account_buckets = []  # (name, Region element or None, Location element or None) that ListBuckets lists
+        self.list_page_size = 1000  # buckets per ListBuckets page at most (below max-keys, to test paging cheaply)
+
+    def add_buckets(self, *names, region="cn-hangzhou"):
+        """Buckets ListBuckets lists, in `region` (Region cn-hangzhou, Location oss-cn-hangzhou)."""
+        for name in names:
+            self.account_buckets.append((name, region, f"oss-{region}"))
 
     # ---- set-up helpers
 
@@ -143,10 +173,11 @@ class FakeOss:
         ec="0003-00000001",
         times=None,
         raw_body=None,
+        only_bucket=None,
         **extra,
     ):
-        """Answer `operation` (for `domain`, or any) with an OSS error document, or with raw_body when given."""
-        self.failures.append(Failure(operation, domain, status, code, message, ec, times, extra, raw_body))
+        """Answer `operation` (for `domain` and `only_bucket`, or any) with an OSS error document, or with raw_body when given."""
+        self.failures.append(Failure(operation, domain, status, code, message, ec, times, extra, raw_body, only_bucket))
 
     @staticmethod
     def certificate(cert_id="493000001-cn-hangzhou", fingerprint=None, cert_type="CAS"):
@@ -211,7 +242,7 @@ class FakeOss:
     def _answer(self, sent):
         self._request_number += 1
         request_id = "67F1%020X" % self._request_number
-        bucket = sent.path.strip("/")
+        bucket = sent.bucket
         try:
             if not sent.headers.get("Authorization", "").startswith(("OSS4-HMAC-SHA256 ", "OSS ")):
                 raise _Error(403, "AccessDenied", "The request is not signed.")
@@ -220,7 +251,7 @@ class FakeOss:
                 if sent.headers.get("Content-MD5") not in (None, md5):
                     raise _Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
             for failure in self.failures:
-                if failure.matches(sent.operation, sent.domain):
+                if failure.matches(sent.operation, sent.domain, bucket):
                     if failure.times is not None:
                         failure.times -= 1
                     if failure.raw_body is not None:
@@ -235,6 +266,29 @@ class FakeOss:
             return _response(exc.status, exc.document(request_id, bucket), request_id)
 
     # ---- operations
+
+    def _op_ListBuckets(self, bucket, sent):
+        params = sent.params
+        prefix, marker = params.get("prefix", ""), params.get("marker", "")
+        names = sorted(entry for entry in self.account_buckets if entry[0].startswith(prefix) and entry[0] > marker)
+        page = names[: min(int(params.get("max-keys", "100")), self.list_page_size)]
+        root = ET.Element("ListAllMyBucketsResult")
+        if len(page) < len(names):
+            ET.SubElement(root, "IsTruncated").text = "true"
+            ET.SubElement(root, "NextMarker").text = page[-1][0]
+        owner = ET.SubElement(root, "Owner")
+        ET.SubElement(owner, "ID").text = OWNER
+        ET.SubElement(owner, "DisplayName").text = OWNER
+        buckets = ET.SubElement(root, "Buckets")
+        for name, region, location in page:
+            element = ET.SubElement(buckets, "Bucket")
+            ET.SubElement(element, "Name").text = name
+            ET.SubElement(element, "CreationDate").text = "2024-01-01T00:00:00.000Z"
+            if location:
+                ET.SubElement(element, "Location").text = location
+            if region:
+                ET.SubElement(element, "Region").text = region
+        return _document(root)
 
     def _op_ListCname(self, bucket, sent):
         entries = [(domain, binding) for (name, domain), binding in sorted(self.bindings.items()) if name == bucket]
@@ -340,9 +394,13 @@ class FakeSession:
         self.oss = oss
         self.headers = {}
         self.closed = False
+        self.mounted = {}  # prefix -> adapter, as requests.Session.mount keeps them
 
     def request(self, method, url, headers=None, data=None, **_kwargs):
         return self.oss.handle(method, url, headers, data)
+
+    def mount(self, prefix, adapter):
+        self.mounted[prefix] = adapter
 
     def close(self):
         self.closed = True
@@ -388,6 +446,8 @@ def _pair(item):
 
 
 def _operation(method, params):
+    if method == "GET" and "cname" not in params and "comp" not in params:
+        return "ListBuckets"
     if method == "GET" and params.get("comp") == "token":
         return "GetCnameToken"
     if method == "GET" and "cname" in params and "comp" not in params:
