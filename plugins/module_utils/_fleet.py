@@ -21,7 +21,7 @@ from typing import NamedTuple
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, normalize_region, resolve_endpoint
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssResponseError
-from ansible_collections.alicloud.oss.plugins.module_utils._http import HTTPAdapter
+from ansible_collections.alicloud.oss.plugins.module_utils._http import mount_adapter
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import child_text, parse_document
 
 # ListBuckets answers at most 1000 buckets a page (the documented maximum of max-keys; its default is 100).
@@ -92,11 +92,7 @@ def _region_of(element) -> str | None:
 
 def share_connections(client, concurrency: int):
     """Create the client's session now, in this thread, with connection pools sized for `concurrency` workers."""
-    session = client.session
-    # max_retries=0 as in _http.new_session: the transport retries, re-signing each attempt.
-    adapter = HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    mount_adapter(client.session, host_pools=concurrency, pool_size=concurrency)
 
 
 class Fleet:

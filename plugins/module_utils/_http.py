@@ -92,13 +92,21 @@ def new_session(pool_size: int):
     if requests is None:
         raise OssTransportError("The Python library requests is required.")
     session = requests.Session()
-    # Retries are ours (they re-sign each attempt); urllib3's own would resend a stale signature.
-    adapter = _watched_adapter_class()(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    mount_adapter(session, host_pools=1, pool_size=pool_size)
     session.headers["User-Agent"] = user_agent()
     session.headers["Accept-Encoding"] = "identity"
     return session
+
+
+def mount_adapter(session, host_pools: int, pool_size: int):
+    """Mount the adapter every request of the collection goes through: the attempt's deadline watchdog, no retries.
+
+    Retries are ours (they re-sign each attempt); urllib3's own would resend a stale signature. host_pools is how many
+    hosts keep a connection pool at once (several for the fleet view, whose workers reach several regions).
+    """
+    adapter = _watched_adapter_class()(pool_connections=host_pools, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
 
 
 def keep_our_authorization(prepared):

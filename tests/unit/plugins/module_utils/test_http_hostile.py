@@ -156,3 +156,20 @@ def test_the_session_made_here_asks_for_identity_encoding():
         assert transport.session.headers["Accept-Encoding"] == "identity"
     finally:
         transport.close()
+
+
+def test_the_fleet_views_connection_pools_keep_the_deadline():
+    # cname_info's fleet view mounts pools for several hosts on the shared session; they must still be watched.
+    from ansible_collections.alicloud.oss.plugins.module_utils._fleet import share_connections  # pylint: disable=import-outside-toplevel
+
+    transport = HttpTransport(timeout=TIMEOUT, retries=0, sleep=lambda seconds: None)
+    share_connections(transport, 8)
+    with HostileServer(drip_body) as server:
+        started = time.monotonic()
+        with pytest.raises(OssTransportError) as info:
+            transport.send(lambda: Request("GET", f"http://127.0.0.1:{server.port}/bucket/?cname", {}))
+        took = time.monotonic() - started
+    transport.close()
+    assert str(info.value).startswith(f"no complete answer from 127.0.0.1:{server.port} within the timeout of 0.5 s (it was still sending its body")
+    assert took < 2
+    assert transport.session.get_adapter("https://oss-eu-central-1.aliyuncs.com/").poolmanager.connection_pool_kw["maxsize"] == 8
