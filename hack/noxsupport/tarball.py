@@ -10,6 +10,7 @@ from pathlib import Path
 FORBIDDEN = (
     ".git",
     ".gitignore",
+    ".ansible-lint",
     ".ci",
     ".venv",
     ".nox",
