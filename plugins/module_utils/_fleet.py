@@ -22,6 +22,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import lis
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import cname_target, normalize_region, resolve_endpoint
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError, OssResponseError
 from ansible_collections.alicloud.oss.plugins.module_utils._http import mount_adapter
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_bucket
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import child_text, parse_document
 
 # ListBuckets answers at most 1000 buckets a page (the documented maximum of max-keys; its default is 100).
@@ -72,10 +73,19 @@ def _list_buckets_page(client, prefix, marker):
 
 
 def _target(element, owner) -> Target:
-    name = child_text(element, "Name")
+    name = child_text(element, "Name") or ""
     region = _region_of(element)
-    problem = None if region else f"ListBuckets gave no readable Region or Location for bucket {name}."
+    problem = _name_problem(name) or (None if region else f"ListBuckets gave no readable Region or Location for bucket {name}.")
     return Target(name, region, owner, problem)
+
+
+def _name_problem(name: str) -> str | None:
+    # The name becomes part of the host of the bucket's request: one that no bucket can have is never sent anywhere.
+    try:
+        validate_bucket(name, "ListBuckets name")
+    except OssConfigError as exc:
+        return f"{exc} The bucket was not read."
+    return None
 
 
 def _region_of(element) -> str | None:

@@ -110,6 +110,17 @@ def test_region_falls_back_to_location_and_a_bucket_without_either_is_an_error(r
     assert "odd-bucket" in run["msg"]
 
 
+def test_a_listed_name_that_is_no_bucket_name_is_never_sent(run_module, fake_oss):
+    fake_oss.account_buckets = [("evil.example.com/", "cn-hangzhou", None), ("good-bucket", "cn-hangzhou", None)]
+    run = run_module(cname_info, **fleet_args(all_buckets=True))
+
+    assert [sent.bucket for sent in fake_oss.of("ListCname")] == ["good-bucket"]
+    by_name = {entry["bucket"]: entry for entry in run["buckets"]}
+    assert "is not a valid bucket name" in by_name["evil.example.com/"]["error"]["msg"]
+    assert by_name["good-bucket"]["error"] is None
+    assert run["failed"] is True
+
+
 def test_buckets_reads_the_named_buckets_in_the_tasks_region(run_module, fake_oss):
     fake_oss.bind("www.example.com", bucket="alpha")
     run = run_module(cname_info, **fleet_args(buckets=["beta", "alpha", "alpha"], region="eu-central-1"))
