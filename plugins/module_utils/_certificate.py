@@ -101,7 +101,7 @@ def _is_file(text: str) -> bool:
 def check_pem_pair(pem, private_key: str, checks: CertificateChecks, cert_option: str = "certificate", key_option: str = "private_key") -> list:
     """Refuse a certificate that would not serve the domain; return warnings (one line each) for what is only suspect.
 
-    pem is a _validation.PemCertificate (leaf first), private_key the cleaned PEM key text.
+    pem is a _pem.PemCertificate (leaf first), private_key the cleaned PEM key text.
     """
     x509, serialization = _crypto()
     certificates = [_load_certificate(x509, der, index, cert_option) for index, der in enumerate(pem.ders)]

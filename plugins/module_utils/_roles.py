@@ -57,7 +57,7 @@ class AssumeRole(Source):
             return signer
         temporary = context.sts(self.sts_region).assume_role(signer, self.role, self.attempt(signer), self.option)
         # The signing credentials are spent, not used for OSS: still masked.
-        return _temporary(temporary, self.label(signer), signer.secrets + tuple(signer.spent_secrets))
+        return _temporary(temporary, self.label(signer), signer.secrets)
 
     def attempt(self, signer: Credentials) -> str:
         """What the call is, at the start of its error messages."""
