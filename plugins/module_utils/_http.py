@@ -129,6 +129,11 @@ def service_url(endpoint: str, option: str, default_scheme: str = "https", examp
     if "://" not in text:
         text = f"{default_scheme}://{text}"
     parts = urlsplit(text)
+    # Checked first, and the value never quoted: what stands before '@' may be a password.
+    if "@" in parts.netloc:
+        raise OssConfigError(f"{option} holds a user name or password; this service takes neither in the URL: give scheme://host[:port].", option)
+    if any(character.isspace() or ord(character) < 32 for character in text):
+        raise OssConfigError(f"{option} '{text}' contains white space or a control character; a URL holds none.", option)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise OssConfigError(f"{option} '{endpoint}' is not an http or https URL such as {example}.", option)
     path = parts.path if parts.path.endswith("/") else parts.path + "/"

@@ -72,6 +72,19 @@ def test_service_url_refuses(endpoint):
     assert info.value.option == "sts_endpoint"
 
 
+@pytest.mark.parametrize("endpoint", ["https://user:Pa55word@sts.aliyuncs.com", "http://:Pa55word@127.0.0.1:9000", "https://Pa55word@sts.aliyuncs.com"])
+def test_service_url_refuses_userinfo_without_quoting_it(endpoint):
+    with pytest.raises(OssConfigError) as info:
+        service_url(endpoint, "sts_endpoint")
+    assert str(info.value) == "sts_endpoint holds a user name or password; this service takes neither in the URL: give scheme://host[:port]."
+
+
+def test_service_url_refuses_inner_white_space():
+    with pytest.raises(OssConfigError) as info:
+        service_url("http://127.0.0 .1:9000", "ecs_metadata_endpoint")
+    assert str(info.value).startswith("ecs_metadata_endpoint 'http://127.0.0 .1:9000' contains white space")
+
+
 def test_a_transport_made_here_closes_its_session():
     transport = CredentialTransport()
     session = transport.session
