@@ -455,3 +455,16 @@ def test_drop_after_apply_on_dns(emulator):
     with pytest.raises(http.client.RemoteDisconnected):
         add(emulator, "dropped", "TXT", "x")
     assert [item["rr"] for item in emulator.dns_records()] == ["dropped"]
+
+
+def test_a_state_file_from_before_the_record_store_still_loads(make_emulator, tmp_path):
+    path = tmp_path / "old-state.json"
+    path.write_text(json.dumps({"version": 1, "dns": {"_dnsauth.old.example.com": ["kept"], "_dnsauth.x.invalid": ["external"]}}))
+    emulator = make_emulator(state_file=str(path))
+    assert records(sub_domain(emulator, "_dnsauth.old.example.com")) == [("_dnsauth.old", "TXT", "kept")]
+    assert emulator.state()["dns"] == {"_dnsauth.old.example.com": ["kept"], "_dnsauth.x.invalid": ["external"]}
+    zones = call(emulator, "DescribeDomains", KeyWord="example.com", SearchMode="EXACT").json["Domains"]["Domain"]
+    fresh = make_emulator()
+    again = call(fresh, "DescribeDomains", KeyWord="example.com", SearchMode="EXACT").json["Domains"]["Domain"]
+    assert zones[0]["RecordCount"] == 1 and again[0]["RecordCount"] == 0
+    assert zones[0]["DomainId"] == again[0]["DomainId"]  # stable across emulators
