@@ -28,7 +28,9 @@ def test_request_log_entries(emulator, client):
     assert set(created) == {
         "time",
         "request_id",
+        "service",
         "operation",
+        "action",
         "method",
         "path",
         "query",
@@ -43,11 +45,13 @@ def test_request_log_entries(emulator, client):
         "fault",
         "cert_action",
         "cert_fields",
+        "params",
     }
     assert (created["operation"], created["method"], created["query"], created["domain"]) == ("CreateCnameToken", "POST", "cname&comp=token", "log.example.com")
     assert (fetched["operation"], fetched["domain"], fetched["status"], fetched["access_key_id"]) == ("GetCnameToken", "log.example.com", 200, MAIN_KEY[0])
     assert (missing["status"], missing["code"], missing["bucket"]) == (404, "NoSuchBucket", "no-such-bucket")
     assert created["time"].endswith("Z") and created["duration_ms"] >= 0 and created["cert_action"] is None
+    assert (created["service"], created["action"], created["params"]) == ("oss", None, None)
 
 
 def test_request_log_can_be_cleared(emulator, client):

@@ -24,6 +24,7 @@ def build_parser():
     parser.add_argument("--port-file", help="write the bound port number to this file once listening")
     parser.add_argument("--latency-ms", type=float, default=0, help="delay every OSS answer by this many milliseconds")
     parser.add_argument("--ownership", choices=("dns", "token"), help="domain ownership check (default: from the config)")
+    parser.add_argument("--dns-propagation-seconds", type=float, help="seconds a _dnsauth TXT record takes to count for ownership (default: from the config)")
     parser.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     parser.add_argument(
@@ -52,6 +53,7 @@ def main(argv=None):
             port=args.port,
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
+            dns_propagation_seconds=args.dns_propagation_seconds,
         )
         for spec in args.fault:
             emulator.add_fault(**json.loads(spec))

@@ -1,10 +1,11 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Loading and checking the emulator's configuration (accounts, STS credentials, buckets, CAS certificates)."""
+"""Loading and checking the emulator's configuration (accounts, STS credentials, buckets, CAS certificates, DNS zones)."""
 
 import copy
 import json
 import os
+import re
 
 DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "default-config.json")
 
@@ -25,9 +26,16 @@ DEFAULTS = {
     "oidc_providers": [],
     "ecs_instance_role": None,
     "metadata_hardened": False,
+    "dns_zones": [],
+    "dns_records": [],
+    "dns_propagation_seconds": 0,
+    # The Free and Personal editions refuse a TTL below 600 s; Enterprise Ultimate goes down to 1 s.
+    "dns_min_ttl": 600,
 }
 
 OWNERSHIP_MODES = ("dns", "token")
+DNS_RECORD_TYPES = ("A", "AAAA", "CNAME", "TXT", "MX", "NS", "SRV", "CAA")
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
 DELETE_UNBOUND_MODES = ("404", "200")
 
 
@@ -65,6 +73,36 @@ def check_config(config):
     for cert in config["certificates"]:
         _require_keys(cert, ("cert_id", "owner", "fingerprint", "valid_start_date", "valid_end_date"), "certificates")
     _check_credential_services(config)
+    _check_dns(config)
+
+
+def _check_dns(config):
+    _require(isinstance(config["dns_propagation_seconds"], (int, float)) and config["dns_propagation_seconds"] >= 0, "dns_propagation_seconds must be >= 0")
+    _require(isinstance(config["dns_min_ttl"], int) and 1 <= config["dns_min_ttl"] <= 86400, "dns_min_ttl must be an integer from 1 to 86400")
+    names = []
+    for zone in config["dns_zones"]:
+        _require_keys(zone, ("name", "owner"), "dns_zones")
+        zone["name"] = zone["name"].lower().rstrip(".")
+        zone["owner"] = str(zone["owner"])
+        _require(_DNS_NAME.match(zone["name"]) is not None, "dns_zones entry %r: not a domain name" % zone["name"])
+        _require(zone["name"] not in names, "dns_zones entry %r appears twice" % zone["name"])
+        names.append(zone["name"])
+    for record in config["dns_records"]:
+        _check_dns_record(record, names)
+
+
+def _check_dns_record(record, zone_names):
+    _require_keys(record, ("zone", "rr", "type", "value"), "dns_records")
+    record["zone"] = record["zone"].lower().rstrip(".")
+    record["type"] = record["type"].upper()
+    record["rr"] = record["rr"].lower()
+    record.setdefault("ttl", 600)
+    where = "dns_records entry %s.%s" % (record["rr"], record["zone"])
+    _require(record["zone"] in zone_names, "%s: zone is not in dns_zones" % where)
+    _require(record["type"] in DNS_RECORD_TYPES, "%s: type must be one of %s" % (where, ", ".join(DNS_RECORD_TYPES)))
+    _require(isinstance(record["ttl"], int) and 1 <= record["ttl"] <= 86400, "%s: ttl must be 1 to 86400" % where)
+    if record["type"] == "MX":
+        _require(isinstance(record.get("priority"), int) and 1 <= record["priority"] <= 50, "%s: an MX record needs a priority of 1 to 50" % where)
 
 
 def _check_credential_services(config):
@@ -96,7 +134,7 @@ def _require(condition, message):
 class Settings:
     """The run-time knobs (ownership mode can change through the control endpoint)."""
 
-    def __init__(self, config, ownership=None):
+    def __init__(self, config, ownership=None, dns_propagation_seconds=None):
         self.ownership = ownership or config["ownership"]
         _require(self.ownership in OWNERSHIP_MODES, "ownership must be one of %s" % (OWNERSHIP_MODES,))
         self.configured_ownership = self.ownership
@@ -106,3 +144,7 @@ class Settings:
         self.token_ttl_seconds = config["token_ttl_seconds"]
         self.max_skew_seconds = config["max_skew_seconds"]
         self.cas_region = config["cas_region"]
+        self.dns_min_ttl = config["dns_min_ttl"]
+        self.configured_dns_propagation_seconds = config["dns_propagation_seconds"] if dns_propagation_seconds is None else dns_propagation_seconds
+        _require(self.configured_dns_propagation_seconds >= 0, "dns_propagation_seconds must be >= 0")
+        self.dns_propagation_seconds = self.configured_dns_propagation_seconds

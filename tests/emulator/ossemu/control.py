@@ -59,9 +59,7 @@ def _publish_dns(core, payload, query):
         raise ControlError(400, "only TXT records are emulated")
     name, value = _field(payload, "name", (str,)), _field(payload, "value", (str,))
     # 'changed' lets a playbook use this endpoint the way it would use an idempotent DNS module.
-    already = value in core.snapshot()["dns"].get(name.lower().rstrip("."), [])
-    core.publish_txt(name, value)
-    return {"ok": True, "changed": not already}
+    return {"ok": True, "changed": core.publish_txt(name, value)}
 
 
 def _remove_dns(core, payload, query):
@@ -73,6 +71,27 @@ def _remove_dns(core, payload, query):
 
 def _list_dns(core, payload, query):
     return core.snapshot()["dns"]
+
+
+def _list_dns_records(core, payload, query):
+    """Every record (zone records and external ones), oldest first; ?name= or ?zone= narrow the list."""
+    records = core.snapshot()["dns_records"]
+    for key in ("name", "zone"):
+        if query.get(key):
+            records = [record for record in records if record[key] == query[key].lower().rstrip(".")]
+    return records
+
+
+def _dns_propagation(core, payload, query):
+    seconds = _field(payload, "seconds", (int, float))
+    if seconds < 0:
+        raise ControlError(400, "seconds must not be negative")
+    core.settings.dns_propagation_seconds = seconds
+    return _dns_propagation_state(core, payload, query)
+
+
+def _dns_propagation_state(core, payload, query):
+    return {"ok": True, "seconds": core.settings.dns_propagation_seconds}
 
 
 def _requests(core, payload, query):
@@ -175,6 +194,9 @@ ROUTES = {
     ("POST", "dns"): _publish_dns,
     ("DELETE", "dns"): _remove_dns,
     ("GET", "dns"): _list_dns,
+    ("GET", "dns/records"): _list_dns_records,
+    ("POST", "dns/propagation"): _dns_propagation,
+    ("GET", "dns/propagation"): _dns_propagation_state,
     ("GET", "requests"): _requests,
     ("DELETE", "requests"): _clear_requests,
     ("POST", "faults"): _add_fault,

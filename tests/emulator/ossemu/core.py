@@ -13,6 +13,7 @@ import traceback
 from . import request as req
 from .auth import Credential, CredentialStore, Verifier
 from .config import Settings, load_config
+from .dns import DnsService
 from .errors import OssError, error_document, invalid_argument
 from .faults import FaultQueue
 from .operations import Operations
@@ -32,10 +33,10 @@ class Answer:
 
 
 class EmulatorCore:
-    def __init__(self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None):
+    def __init__(self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None, dns_propagation_seconds=None):
         self.config = load_config(config)
         self.clock = Clock(clock)
-        self.settings = Settings(self.config, ownership)
+        self.settings = Settings(self.config, ownership, dns_propagation_seconds)
         self.state = State(self.config, state_file)
         self.credentials = CredentialStore(self.config)
         # Replaceable hook: access_key_id -> Credential or None (the STS AssumeRole support plugs in here).
@@ -44,6 +45,7 @@ class EmulatorCore:
         # STS and the ECS metadata service hand out temporary credentials that the OSS side then accepts.
         self.sts = StsService(self)
         self.metadata = MetadataService(self, self.sts)
+        self.dns = DnsService(self)
         self.operations = Operations(self.state, self.clock, self.settings)
         self.faults = FaultQueue()
         self.log = RequestLog(request_log)
@@ -108,8 +110,9 @@ class EmulatorCore:
 
     def publish_txt(self, name, value):
         with self.state.lock:
-            self.state.publish_txt(name, value)
+            changed = self.state.publish_txt(name, value, self.clock.service())
             self.state.save()
+        return changed
 
     def remove_txt(self, name, value=None):
         with self.state.lock:
@@ -120,11 +123,17 @@ class EmulatorCore:
         with self.state.lock:
             self.state.purge_expired_tokens(self.clock.service())
             snapshot = self.state.snapshot()
-        snapshot.update(ownership=self.settings.ownership, clock_offset_seconds=self.clock.offset, latency_ms=self.latency_ms)
+        snapshot.update(
+            ownership=self.settings.ownership,
+            clock_offset_seconds=self.clock.offset,
+            latency_ms=self.latency_ms,
+            dns_propagation_seconds=self.settings.dns_propagation_seconds,
+        )
         return snapshot
 
     def reset(self):
-        """Forget bindings, tokens, DNS records, uploads, faults, metadata settings and the clock offset; keep the config and the log."""
+        """Back to the config: bindings, tokens, DNS records, uploads, faults, metadata settings, clock offset and
+        propagation delay; the log stays."""
         with self.state.lock:
             self.state.reset()
             self.state.save()
@@ -132,6 +141,7 @@ class EmulatorCore:
         self.metadata.reset()
         self.clock.offset = 0.0
         self.settings.ownership = self.settings.configured_ownership
+        self.settings.dns_propagation_seconds = self.settings.configured_dns_propagation_seconds
 
 
 def _check_digests(request):

@@ -1,8 +1,13 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fault injection: a queue of faults, each answering the next N matching OSS requests in a broken way."""
+"""Fault injection: a queue of faults, each answering the next N matching OSS or DNS requests in a broken way.
+
+A fault matches OSS requests unless it names the service `alidns` or a DNS action as its operation, so the fault
+specs written before the DNS API existed keep hitting OSS only.
+"""
 
 import dataclasses
+import json
 import os
 import threading
 
@@ -10,14 +15,27 @@ from .errors import OssError, error_document
 
 KINDS = ("status", "drop", "drop_after_apply", "html", "garbage", "truncated", "bomb", "delay")
 OPERATIONS = ("CreateCnameToken", "GetCnameToken", "PutCname", "ListCname", "DeleteCname", "Unknown")
+DNS_OPERATIONS = (
+    "DescribeDomains",
+    "DescribeSubDomainRecords",
+    "DescribeDomainRecords",
+    "DescribeDomainRecordInfo",
+    "AddDomainRecord",
+    "UpdateDomainRecord",
+    "DeleteDomainRecord",
+    "DeleteSubDomainRecords",
+)
+SERVICES = ("oss", "alidns")
 # Kinds that run the real operation before (mis)answering; the others answer instead of it.
 APPLIED_BY_DEFAULT = ("drop_after_apply", "delay")
 DEFAULT_STATUS = {"status": 503, "html": 502, "garbage": 500, "truncated": 200, "bomb": 200}
 DEFAULT_CODES = {500: "InternalError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
+DNS_DEFAULT_CODES = {429: "Throttling.User", 500: "InternalError", 503: "ServiceUnavailable"}
 MESSAGES = {
     "Throttling": "Please reduce your request rate.",
     "ServiceUnavailable": "Please reduce your request rate.",
     "InternalError": "We encountered an internal error. Please try again.",
+    "Throttling.User": "Request was denied due to user flow control.",
 }
 ROOT_ELEMENTS = {"CreateCnameToken": "CnameToken", "GetCnameToken": "CnameToken", "ListCname": "ListCnameResult"}
 MAX_DELAY_MS = 60000
@@ -36,6 +54,10 @@ class Fault:
     code: str = None
     delay_ms: int = 0
     apply: bool = None
+    service: str = None
+
+    def matches(self, service, operation):
+        return self.service == service and self.operation in (None, operation)
 
     def as_dict(self):
         return dataclasses.asdict(self)
@@ -51,7 +73,11 @@ def fault_from_spec(spec):
     fault = Fault(**spec)
     _check(fault.kind in KINDS, "kind must be one of %s" % ", ".join(KINDS))
     _check(isinstance(fault.count, int) and fault.count >= 1, "count must be a positive integer")
-    _check(fault.operation is None or fault.operation in OPERATIONS, "operation must be one of %s" % ", ".join(OPERATIONS))
+    if fault.service is None:
+        fault.service = "alidns" if fault.operation in DNS_OPERATIONS else "oss"
+    _check(fault.service in SERVICES, "service must be one of %s" % ", ".join(SERVICES))
+    operations = OPERATIONS if fault.service == "oss" else DNS_OPERATIONS
+    _check(fault.operation is None or fault.operation in operations, "operation must be one of %s" % ", ".join(operations))
     _check(isinstance(fault.delay_ms, int) and 0 <= fault.delay_ms <= MAX_DELAY_MS, "delay_ms must be 0..%d" % MAX_DELAY_MS)
     if fault.status is None:
         fault.status = DEFAULT_STATUS.get(fault.kind)
@@ -60,7 +86,7 @@ def fault_from_spec(spec):
         fault.apply = fault.kind in APPLIED_BY_DEFAULT
     _check(isinstance(fault.apply, bool), "apply must be true or false")
     if fault.kind == "status" and not fault.code:
-        fault.code = DEFAULT_CODES.get(fault.status, "ServiceUnavailable")
+        fault.code = (DEFAULT_CODES if fault.service == "oss" else DNS_DEFAULT_CODES).get(fault.status, "ServiceUnavailable")
     return fault
 
 
@@ -86,11 +112,11 @@ class FaultQueue:
         with self._lock:
             return [fault.as_dict() for fault in self._faults]
 
-    def take(self, operation):
-        """Consume one use of the first fault matching `operation`; return a copy of it, or None."""
+    def take(self, operation, service="oss"):
+        """Consume one use of the first fault matching `service` and `operation`; return a copy of it, or None."""
         with self._lock:
             for fault in self._faults:
-                if fault.operation in (None, operation):
+                if fault.matches(service, operation):
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)
@@ -126,6 +152,25 @@ def broken_answer(fault, operation, real_body, request_id, host_id):
         return BrokenAnswer(fault.status, "application/xml", document[: max(1, len(document) // 2)])
     if fault.kind == "bomb":
         return BrokenAnswer(fault.status, "application/xml", _entity_bomb(ROOT_ELEMENTS.get(operation, "Error")))
+    raise FaultError("fault kind %s has no broken answer" % fault.kind)
+
+
+def broken_dns_answer(fault, real_body, error_body):
+    """The DNS API's version of broken_answer: JSON where OSS has XML. `error_body(code, message)` makes its error."""
+    if fault.kind in ("drop", "drop_after_apply"):
+        return BrokenAnswer(drop=True)
+    if fault.kind == "status":
+        return BrokenAnswer(fault.status, "application/json;charset=utf-8", error_body(fault.code, MESSAGES.get(fault.code, "Injected fault.")), fault.code)
+    if fault.kind == "html":
+        return BrokenAnswer(fault.status, "text/html", _html_page(fault.status))
+    if fault.kind == "garbage":
+        return BrokenAnswer(fault.status, "application/json;charset=utf-8", b"\x00\xff" + os.urandom(62))
+    if fault.kind == "truncated":
+        document = real_body or json.dumps({"RequestId": "TRUNCATED", "TotalCount": 0}).encode("utf-8")
+        return BrokenAnswer(fault.status, "application/json;charset=utf-8", document[: max(1, len(document) // 2)])
+    if fault.kind == "bomb":
+        # JSON's bomb: nesting deep enough to exhaust a recursive parser.
+        return BrokenAnswer(fault.status, "application/json;charset=utf-8", b"[" * 100000 + b"]" * 100000)
     raise FaultError("fault kind %s has no broken answer" % fault.kind)
 
 

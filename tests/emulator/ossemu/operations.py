@@ -151,9 +151,10 @@ class Operations:
             raise OssError(403, "CnameDenied", "The domain name is in use.", extra=[("Bucket", bucket.name), ("Cname", domain)])
 
     def _check_ownership(self, bucket, domain):
-        """`token` mode: any valid token counts. `dns` mode: a published TXT `_dnsauth.<domain>` must hold it."""
+        """`token` mode: any valid token counts. `dns` mode: a TXT `_dnsauth.<domain>` must hold it, unchanged for
+        the propagation delay on the service clock (so real time passing counts too)."""
         token = self.state.tokens.get((bucket.name, domain))
-        if token is not None and (self.settings.ownership == "token" or token.token in self.state.txt_values("_dnsauth." + domain)):
+        if token is not None and (self.settings.ownership == "token" or token.token in self._propagated_txt("_dnsauth." + domain)):
             return
         raise OssError(
             403,
@@ -162,6 +163,10 @@ class Operations:
             ec=EC_NEED_OWNERSHIP,
             extra=[("Bucket", bucket.name), ("Cname", domain)],
         )
+
+    def _propagated_txt(self, name):
+        settled_by = self.clock.service() - datetime.timedelta(seconds=self.settings.dns_propagation_seconds)
+        return self.state.txt_values(name, settled_by)
 
     def _certificate_change(self, bucket, request, binding):
         """Validate CertificateConfiguration; return ('none'|'delete'|'bind'|'upload', CertRecord or upload info)."""

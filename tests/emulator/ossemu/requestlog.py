@@ -1,6 +1,6 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The request log: one JSON object per OSS request, kept in memory and optionally appended to a JSON-lines file.
+"""The request log: one JSON object per OSS or DNS request, kept in memory and optionally appended to a JSON-lines file.
 
 Entries never hold bodies, secrets or PEM: only routing facts, status and timing.
 """
@@ -11,7 +11,9 @@ import threading
 FIELDS = (
     "time",
     "request_id",
+    "service",
     "operation",
+    "action",
     "method",
     "path",
     "query",
@@ -26,6 +28,7 @@ FIELDS = (
     "fault",
     "cert_action",
     "cert_fields",
+    "params",
 )
 
 

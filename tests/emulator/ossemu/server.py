@@ -7,13 +7,15 @@ import secrets
 import ssl
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from . import request as req
 from .control import PREFIX as CONTROL_PREFIX, handle_control
-from .core import EmulatorCore
-from .faults import broken_answer, fault_from_spec
+from .core import Answer, EmulatorCore
+from .dns import SERVICE as DNS_SERVICE, DnsCall, DnsError, error_document as dns_error_document, is_dns_request
+from .faults import broken_answer, broken_dns_answer, fault_from_spec
 from .sts import is_sts_request
 from .timefmt import iso8601_ms, rfc1123
 from .xmldocs import parse_cname_body, peek_domain
@@ -66,6 +68,10 @@ class OssHandler(BaseHTTPRequestHandler):
             status, payload = handle_control(self.core, self.command, url.path, req.parse_query(url.query), body)
             self._send_json(status, payload)
             return
+        query_pairs = req.parse_query(url.query)
+        if is_dns_request(self.command, url.path, query_pairs, body):
+            self._handle_dns(url, query_pairs, body, started)
+            return
         if self._handle_credential_services(url, body):
             return
         self._handle_oss(url, body, started)
@@ -93,25 +99,53 @@ class OssHandler(BaseHTTPRequestHandler):
         host_id = req.host_without_port(request.host) or "localhost"
         entry = _log_entry(request, request_id, core.clock.wall())
         fault = core.faults.take(request.operation)
-        if core.latency_ms:
-            time.sleep(core.latency_ms / 1000.0)
-        if fault is not None and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000.0)
+        self._pause(fault)
         answer = core.answer(request, request_id, host_id) if fault is None or fault.apply else None
-        if fault is not None:
-            entry["fault"] = fault.kind
         if fault is not None and fault.kind != "delay":
             answer = broken_answer(fault, request.operation, answer.body if answer else None, request_id, host_id)
+        self._finish(entry, fault, answer, started, request_id, "x-oss-request-id")
+
+    # --- Alibaba Cloud DNS requests ---------------------------------------------------------------------------
+    def _handle_dns(self, url, query_pairs, body, started):
+        core = self.core
+        call = DnsCall(self.command, query_pairs, req.header_dict(self.headers.items()), body)
+        request_id = str(uuid.uuid4()).upper()
+        host = req.host_without_port(self.headers.get("Host", "")) or "alidns.aliyuncs.com"
+        entry = _dns_log_entry(call, url.path, request_id, core.clock.wall())
+        fault = core.faults.take(call.action, DNS_SERVICE)
+        self._pause(fault)
+        answer = None
+        if fault is None or fault.apply:
+            status, document, code = core.dns.answer(call, request_id, host)
+            answer = Answer(status, "application/json;charset=utf-8", document, code)
+        if fault is not None and fault.kind != "delay":
+
+            def error_body(code, message):
+                return json.dumps(dns_error_document(DnsError(fault.status, code, message), request_id, host)).encode("utf-8")
+
+            answer = broken_dns_answer(fault, answer.body if answer else None, error_body)
+        self._finish(entry, fault, answer, started, request_id, "x-acs-request-id")
+
+    # --- shared by the logged services ------------------------------------------------------------------------
+    def _pause(self, fault):
+        if self.core.latency_ms:
+            time.sleep(self.core.latency_ms / 1000.0)
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.delay_ms / 1000.0)
+
+    def _finish(self, entry, fault, answer, started, request_id, id_header):
+        if fault is not None:
+            entry["fault"] = fault.kind
         dropped = getattr(answer, "drop", False)
         if not dropped:
             entry.update(status=answer.status, code=answer.code)
         # Logged before answering, so a client that has its answer always finds the entry in the log.
         entry["duration_ms"] = round((time.monotonic() - started) * 1000.0, 3)
-        core.log.append(entry)
+        self.core.log.append(entry)
         if dropped:
             self.close_connection = True  # no status line at all: the client sees the connection close
         else:
-            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, "ec", None))
+            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, "ec", None), id_header)
 
     def _build_request(self, url, body):
         host = self.headers.get("Host", "")
@@ -152,12 +186,12 @@ class OssHandler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     # --- writing answers --------------------------------------------------------------------------------------
-    def _send(self, status, content_type, body, request_id=None, ec=None):
+    def _send(self, status, content_type, body, request_id=None, ec=None, id_header="x-oss-request-id"):
         self.send_response_only(status)
         self.send_header("Server", self.server_version)
         self.send_header("Date", rfc1123(self.core.clock.wall()))
         if request_id:
-            self.send_header("x-oss-request-id", request_id)
+            self.send_header(id_header, request_id)
         if ec:
             self.send_header("x-oss-ec", ec)
         if content_type:
@@ -180,6 +214,7 @@ def _log_entry(request, request_id, now):
     return {
         "time": iso8601_ms(now),
         "request_id": request_id,
+        "service": "oss",
         "operation": request.operation,
         "method": request.method,
         "path": request.path,
@@ -195,6 +230,25 @@ def _log_entry(request, request_id, now):
         "fault": None,
         "cert_action": _cert_action(request.body) if request.operation == req.PUT_CNAME else None,
         "cert_fields": _cert_fields(request.body) if request.operation == req.PUT_CNAME else None,
+    }
+
+
+def _dns_log_entry(call, path, request_id, now):
+    """`operation` and `action` are both the DNS Action, so one count covers OSS and DNS; `params` never holds
+    the Signature or the SecurityToken."""
+    params = call.params
+    return {
+        "time": iso8601_ms(now),
+        "request_id": request_id,
+        "service": DNS_SERVICE,
+        "operation": call.action,
+        "action": call.action,
+        "method": call.method,
+        "path": path,
+        "domain": (params.get("DomainName") or params.get("SubDomain") or "").lower().rstrip(".") or None,
+        "access_key_id": params.get("AccessKeyId") or None,
+        "signature_version": "rpc" if params.get("Signature") else None,
+        "params": call.loggable_params(),
     }
 
 
@@ -270,9 +324,20 @@ class Emulator:
     """
 
     def __init__(
-        self, config=None, clock=None, ownership=None, latency_ms=0, request_log=None, state_file=None, host="127.0.0.1", port=0, tls_cert=None, tls_key=None
+        self,
+        config=None,
+        clock=None,
+        ownership=None,
+        latency_ms=0,
+        request_log=None,
+        state_file=None,
+        host="127.0.0.1",
+        port=0,
+        tls_cert=None,
+        tls_key=None,
+        dns_propagation_seconds=None,
     ):
-        self.core = EmulatorCore(config, clock, ownership, latency_ms, request_log, state_file)
+        self.core = EmulatorCore(config, clock, ownership, latency_ms, request_log, state_file, dns_propagation_seconds)
         self.host = host
         self.requested_port = port
         self.tls = (tls_cert, tls_key) if tls_cert else None
@@ -398,6 +463,21 @@ class Emulator:
     def remove_txt(self, name, value=None):
         self.core.remove_txt(name, value)
 
+    def dns_records(self):
+        """Every DNS record, oldest first, as GET /_emulator/dns/records lists them."""
+        return self.core.snapshot()["dns_records"]
+
+    @property
+    def dns_propagation_seconds(self):
+        """How long a TXT record must stay unchanged (service clock) before the ownership check sees it."""
+        return self.core.settings.dns_propagation_seconds
+
+    @dns_propagation_seconds.setter
+    def dns_propagation_seconds(self, seconds):
+        if seconds < 0:
+            raise ValueError("dns_propagation_seconds must not be negative")
+        self.core.settings.dns_propagation_seconds = seconds
+
     def add_fault(self, kind, count=1, **options):
         fault = fault_from_spec(dict(options, kind=kind, count=count))
         self.core.faults.add(fault)
@@ -408,7 +488,7 @@ class Emulator:
 
     @property
     def requests(self):
-        """A copy of the request log entries (OSS requests only, oldest first)."""
+        """A copy of the request log entries (OSS and DNS requests, oldest first; `service` tells them apart)."""
         return self.core.log.entries()
 
     def clear_requests(self):

@@ -1,11 +1,12 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The emulator's mutable world: bindings, tokens, the DNS table, uploaded certificates; optional JSON persistence.
+"""The emulator's mutable world: bindings, tokens, DNS records, uploaded certificates; optional JSON persistence.
 
 Nothing secret is ever stored: certificates keep only what ListCname shows, never PEM or private keys.
 """
 
 import dataclasses
+import datetime
 import json
 import os
 import tempfile
@@ -14,6 +15,11 @@ import threading
 from .timefmt import iso8601_ms, parse_iso8601
 
 STATE_FILE_VERSION = 1
+# Record ids are strings of digits like the service's; they keep growing across resets so that an old id never
+# names a new record.
+FIRST_RECORD_ID = 10**17
+# Records from the config or from a state file written before the record store existed have always been there.
+LONG_AGO = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 @dataclasses.dataclass
@@ -83,6 +89,39 @@ class Token:
     expires: object  # aware datetime
 
 
+@dataclasses.dataclass
+class DnsRecord:
+    """One DNS record. `zone` is None for a record outside every configured zone (published through the control
+    endpoint: "external DNS", seen by the ownership check only). `changed` (service clock) starts propagation."""
+
+    record_id: str
+    name: str
+    zone: object
+    rr: str
+    type: str
+    value: str
+    ttl: int
+    changed: object
+    created: object
+    priority: object = None
+    line: str = "default"
+    status: str = "ENABLE"
+
+    def view(self):
+        view = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        view.update(changed=iso8601_ms(self.changed), created=iso8601_ms(self.created))
+        return view
+
+
+def record_from_view(view):
+    values = dict(view, changed=parse_iso8601(view["changed"]), created=parse_iso8601(view["created"]))
+    return DnsRecord(**values)
+
+
+def full_name(rr, zone):
+    return zone if rr == "@" else "%s.%s" % (rr, zone)
+
+
 class State:
     """All mutable data, guarded by `lock`. Callers hold the lock for a whole operation and call `save()` after changes."""
 
@@ -105,7 +144,10 @@ class State:
             )
             self.registered_certs[record.cert_id] = record
         self.tokens = {}  # (bucket, domain) -> Token
-        self.dns = {}  # lower-case record name -> list of TXT values
+        self.dns_zones = {zone["name"]: zone["owner"] for zone in config["dns_zones"]}  # name -> owner
+        self._initial_dns = list(config["dns_records"])
+        self._next_record_id = FIRST_RECORD_ID + len(self._initial_dns)
+        self.dns_records = self._seed_dns()  # oldest first
         self.uploaded_certs = {}  # cert_id -> CertRecord
         if state_file and os.path.exists(state_file):
             self._load(state_file)
@@ -126,31 +168,72 @@ class State:
         return sum(1 for token in self.tokens.values() if token.bucket == bucket)
 
     # --- DNS ----------------------------------------------------------------------------------------------
-    def publish_txt(self, name, value):
-        values = self.dns.setdefault(name.lower().rstrip("."), [])
-        if value not in values:
-            values.append(value)
+    def _seed_dns(self):
+        records = []
+        for number, item in enumerate(self._initial_dns):
+            name = full_name(item["rr"], item["zone"])
+            record_id = str(FIRST_RECORD_ID + number)
+            records.append(
+                DnsRecord(record_id, name, item["zone"], item["rr"], item["type"], item["value"], item["ttl"], LONG_AGO, LONG_AGO, item.get("priority"))
+            )
+        return records
+
+    def zone_of(self, name):
+        """The longest configured zone that `name` is or ends in, or None."""
+        zones = [zone for zone in self.dns_zones if name == zone or name.endswith("." + zone)]
+        return max(zones, key=len) if zones else None
+
+    def add_dns_record(self, zone, rr, record_type, value, ttl, now, priority=None, name=None):
+        record_id = str(self._next_record_id)
+        self._next_record_id += 1
+        record = DnsRecord(record_id, name or full_name(rr, zone), zone, rr, record_type, value, ttl, now, now, priority)
+        self.dns_records.append(record)
+        return record
+
+    def find_dns_record(self, record_id):
+        return next((record for record in self.dns_records if record.record_id == record_id), None)
+
+    def delete_dns_records(self, doomed):
+        doomed_ids = {record.record_id for record in doomed}
+        self.dns_records = [record for record in self.dns_records if record.record_id not in doomed_ids]
+
+    def publish_txt(self, name, value, now):
+        """A TXT record at `name` (inside its zone when one is configured), unless that value is already there."""
+        name = name.lower().rstrip(".")
+        if value in self.txt_values(name):
+            return False
+        zone = self.zone_of(name)
+        rr = None if zone is None else ("@" if name == zone else name[: -len(zone) - 1])
+        self.add_dns_record(zone, rr, "TXT", value, 600, now, name=name)
+        return True
 
     def remove_txt(self, name, value=None):
         name = name.lower().rstrip(".")
-        if value is None:
-            self.dns.pop(name, None)
-            return
-        values = [item for item in self.dns.get(name, []) if item != value]
-        if values:
-            self.dns[name] = values
-        else:
-            self.dns.pop(name, None)
+        doomed = [record for record in self._txt_records(name) if value is None or record.value == value]
+        self.delete_dns_records(doomed)
 
-    def txt_values(self, name):
-        return list(self.dns.get(name.lower(), []))
+    def txt_values(self, name, settled_by=None):
+        """TXT values at `name`; with `settled_by`, only those unchanged since then (propagated)."""
+        records = self._txt_records(name.lower())
+        return [record.value for record in records if settled_by is None or record.changed <= settled_by]
+
+    def _txt_records(self, name):
+        return [record for record in self.dns_records if record.type == "TXT" and record.name == name]
+
+    def txt_table(self):
+        """name -> TXT values: the shape GET /_emulator/dns has always answered."""
+        table = {}
+        for record in self.dns_records:
+            if record.type == "TXT":
+                table.setdefault(record.name, []).append(record.value)
+        return dict(sorted(table.items()))
 
     # --- whole-state operations ---------------------------------------------------------------------------
     def reset(self):
         for bucket in self.buckets.values():
             bucket.bindings.clear()
         self.tokens.clear()
-        self.dns.clear()
+        self.dns_records = self._seed_dns()
         self.uploaded_certs.clear()
 
     def snapshot(self):
@@ -163,7 +246,9 @@ class State:
                 {"bucket": token.bucket, "domain": token.domain, "token": token.token, "expire_time": iso8601_ms(token.expires)}
                 for token in self.tokens.values()
             ],
-            "dns": {name: list(values) for name, values in sorted(self.dns.items())},
+            "dns": self.txt_table(),
+            "dns_records": [record.view() for record in self.dns_records],
+            "dns_next_record_id": self._next_record_id,
             "uploaded_certificates": [dict(record.public_view(), owner=record.owner) for record in self.uploaded_certs.values()],
         }
 
@@ -205,8 +290,17 @@ class State:
         for item in document.get("tokens", []):
             token = Token(item["bucket"], item["domain"], item["token"], parse_iso8601(item["expire_time"]))
             self.tokens[(token.bucket, token.domain)] = token
-        for name, values in document.get("dns", {}).items():
-            self.dns[name] = list(values)
+        self._load_dns(document)
+
+    def _load_dns(self, document):
+        if "dns_records" not in document:
+            # A state file from before the record store: its TXT table only.
+            for name, values in document.get("dns", {}).items():
+                for value in values:
+                    self.publish_txt(name, value, LONG_AGO)
+            return
+        self.dns_records = [record_from_view(view) for view in document["dns_records"]]
+        self._next_record_id = max(self._next_record_id, document.get("dns_next_record_id", 0))
 
     def _binding_from_view(self, domain, view):
         certificate = None
