@@ -1,10 +1,11 @@
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The quick-start demo: the example playbook against the local OSS emulator, each phase run twice.
+"""The quick-start demo: the example playbook against the local emulator (OSS and Alibaba Cloud DNS), each phase run twice.
 
-Run with `make demo`. Starts the emulator on a free loopback port, generates a certificate for the
-demo domain, runs examples/custom_domain.yml phase by phase (onboard, rotate, offboard), each twice,
-prints what changed and how many requests each run sent, and stops the emulator. After onboarding it also runs
+Run with `make demo`. Starts the emulator on a free loopback port (ownership checked through its DNS records),
+generates a certificate for the demo domain, runs examples/custom_domain.yml (the role alicloud.oss.custom_domain)
+phase by phase (onboard, rotate, offboard), each twice, prints what changed and how many requests and writes each
+run sent to OSS and to DNS, checks the DNS records after each phase, and stops the emulator. After onboarding it also runs
 examples/certificate_report.yml twice: with the default warn_days (30) it passes and its report lists the demo
 domain with days to expiry; with warn_days beyond the certificate's 90 days it fails naming the domain.
 """
@@ -28,6 +29,14 @@ EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorErro
 DEMO_DIR = ROOT / ".tmp" / "demo"
 DOMAIN = "static.example.com"
 PHASES = ("onboard", "rotate", "offboard")
+# The records each phase leaves in the emulator's Alibaba Cloud DNS (name, type): onboarding publishes the ownership
+# TXT record and the CNAME record; offboarding removes both.
+RECORDS_AFTER = {
+    "onboard": {(f"_dnsauth.{DOMAIN}", "TXT"), (DOMAIN, "CNAME")},
+    "rotate": {(f"_dnsauth.{DOMAIN}", "TXT"), (DOMAIN, "CNAME")},
+    "offboard": set(),
+}
+DNS_WRITE_ACTIONS = ("AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "DeleteSubDomainRecords")
 # The emulator's built-in demo account (tests/emulator/default-config.json); not a real credential.
 DEMO_ACCESS_KEY_ID = "LTAI5tEmulatorKey0001"
 DEMO_ACCESS_KEY_SECRET = "EmulatorSecret0001xxxxxxxxxxxxxx"
@@ -78,14 +87,19 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
     run = run_playbook(
         playbook,
         env=playbook_env(collections_path),
-        options=("--tags", phase),
-        extra_vars={"oss_endpoint": emulator.endpoint, "oss_dns_api": f"{emulator.endpoint}/_emulator", "certificate_file": cert, "private_key_file": key},
+        extra_vars={
+            "phase": phase,
+            "oss_endpoint": emulator.endpoint,
+            "oss_dns_endpoint": emulator.endpoint,
+            "certificate_file": cert,
+            "private_key_file": key,
+        },
     )
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
     recap = run.recap() or {}
     requests_log = emulator.control("GET", "requests") or []
-    writes = sum(1 for entry in requests_log if entry.get("method") == "POST")
+    records = {(record["name"], record["type"]) for record in emulator.control("GET", "dns/records") or []}
     return {
         "phase": phase,
         "rc": run.returncode,
@@ -93,8 +107,17 @@ def run_phase(emulator: EmulatorProcess, phase: str, collections_path: str, play
         "changed": recap.get("changed"),
         "failed": recap.get("failed"),
         "requests": len(requests_log),
-        "writes": writes,
+        "writes": sum(1 for entry in requests_log if is_write(entry)),
+        "dns": sum(1 for entry in requests_log if entry.get("service") == "alidns"),
+        "records_ok": records == RECORDS_AFTER[phase],
     }
+
+
+def is_write(entry: dict) -> bool:
+    """A request that changes something: an OSS POST/PUT/DELETE, or a DNS Add/Update/Delete action (all sent as GET)."""
+    if entry.get("service") == "alidns":
+        return entry.get("action") in DNS_WRITE_ACTIONS
+    return entry.get("method") in ("POST", "PUT", "DELETE")
 
 
 def run_report(emulator: EmulatorProcess, collections_path: str, playbook: str, warn_days: int) -> bool:
@@ -161,18 +184,23 @@ def main() -> int:
 
 
 def report(results: list) -> int:
-    print("\nDemo summary (against the local OSS emulator)")
-    print(f"{'phase':<10} {'run':>3} {'changed':>8} {'failed':>7} {'requests':>9} {'writes':>7}  verdict")
+    print("\nDemo summary (against the local emulator: OSS and Alibaba Cloud DNS)")
+    print(f"{'phase':<10} {'run':>3} {'changed':>8} {'failed':>7} {'requests':>9} {'of DNS':>7} {'writes':>7}  verdict")
     problems = 0
     for row in results:
         expected_change = row["run"] == 1
-        good = row["rc"] == 0 and row["failed"] == 0 and ((row["changed"] or 0) > 0) == expected_change
+        good = row["rc"] == 0 and row["failed"] == 0 and ((row["changed"] or 0) > 0) == expected_change and row["records_ok"]
         if row["run"] == 2:
             good = good and row["writes"] == 0
         problems += not good
         verdict = "ok" if good else "UNEXPECTED"
-        print(f"{row['phase']:<10} {row['run']:>3} {row['changed']!s:>8} {row['failed']!s:>7} {row['requests']:>9} {row['writes']:>7}  {verdict}")
-    print("Every second run reports changed=0 and sends no write request." if not problems else f"{problems} run(s) did not behave as expected.")
+        print(
+            f"{row['phase']:<10} {row['run']:>3} {row['changed']!s:>8} {row['failed']!s:>7} {row['requests']:>9} {row['dns']:>7} {row['writes']:>7}  {verdict}"
+        )
+    if problems:
+        print(f"{problems} run(s) did not behave as expected.")
+    else:
+        print("The DNS records were written and removed by the role; every second run reports changed=0 and sends no write request.")
     return 1 if problems else 0
 
 
