@@ -410,6 +410,69 @@ def auth_check(key: str, access_key_id: str, phrases: tuple, absent: tuple = (),
     return check
 
 
+DNS_RECORD = "_dnsauth.reliability.example.com"
+
+
+def dns_args(emu, **overrides) -> dict:
+    """alidns_record's options against the emulator's Alibaba Cloud DNS (the OSS account's key)."""
+    args = {"dns_endpoint": emu.endpoint, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET, "record": DNS_RECORD, "type": "TXT"}
+    args.update(overrides)
+    return args
+
+
+@scenario("dns-faults")
+def _dns_faults(emu, directory):
+    emu.fault("status", status=429, operation="AddDomainRecord")
+    emu.fault("status", status=503, operation="UpdateDomainRecord")
+    tasks = [
+        Task("throttled", "alidns_record", dns_args(emu, value="first", zone="example.com")),
+        Task("unavailable", "alidns_record", dns_args(emu, value="second", zone="example.com")),
+        Task("wrong_secret", "alidns_record", dns_args(emu, value="third", zone="example.com", access_key_secret=WRONG_SECRET)),
+        Task("no_such_zone", "alidns_record", dns_args(emu, value="third", zone="example.invalid")),
+        Task("in_no_zone", "alidns_record", dns_args(emu, record="_dnsauth.www.example.invalid", value="third")),
+    ]
+    return run_playbook(directory, emu, tasks)
+
+
+def dns_retry_check(key: str, action: str, statuses: list):
+    def check(run, row):
+        result = run.result(key)
+        attempts = entries(run, action)
+        row.outcome = f"{describe(result)}; {action} attempts: {len(attempts)} ({attempts_text(attempts)})"
+        assert not result.get("failed"), result.get("msg")
+        assert result["changed"] is True
+        assert [entry["status"] for entry in attempts] == statuses
+        assert attempts[0]["params"]["SignatureNonce"] != attempts[1]["params"]["SignatureNonce"], "each attempt is signed anew"
+
+    return check
+
+
+def check_dns_wrong_secret(run, row):
+    result = run.result("wrong_secret")
+    attempts = [entry for entry in entries(run, "DescribeSubDomainRecords") if entry["status"] != 200]
+    row.outcome = f"failed: {excerpt(result.get('msg', ''), 'SignatureDoesNotMatch')}; attempts: {len(attempts)}"
+    assert result.get("failed")
+    assert "SignatureDoesNotMatch" in result["msg"] and result["error"]["code"] == "SignatureDoesNotMatch"
+    assert WRONG_SECRET not in run.output and WRONG_SECRET not in json.dumps(result)
+    assert len(attempts) == 1, "a wrong secret is not retried"
+    assert not traceback_problems(run, result)
+
+
+def dns_zone_check(key: str, phrases: tuple):
+    def check(run, row):
+        result = run.result(key)
+        row.outcome = f"failed: {excerpt(result.get('msg', ''), phrases[0])}" if result.get("failed") else describe(result)
+        assert result.get("failed")
+        assert len(result["msg"].splitlines()) == 1
+        for phrase in phrases:
+            assert phrase in result["msg"], f"{phrase!r} not in: {result['msg']}"
+        writes = [entry for entry in run.log if entry.get("action") in ("AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord")]
+        assert not [entry for entry in writes if entry["params"].get("Value") == "third"], "nothing written for a missing zone"
+        assert not traceback_problems(run, result)
+
+    return check
+
+
 @scenario("clock-skew", emulator="skewed")
 def _clock_skew(emu, directory):
     return run_playbook(directory, emu, [Task("info", "cname_info", oss_args(emu))])
@@ -1103,6 +1166,23 @@ def _rows():
             auth_check("unknown_key", "LTAI5tNoSuchKeyReliability", ("InvalidAccessKeyId", "access_key_id")),
         ),
         ("auth", "clock-skew", f"the host's clock {SKEW_SECONDS // 60} minutes behind OSS", "fails: the clock is skewed; not retried", check_clock_skew),
+        ("fault", "dns-faults", "alidns_record: DNS throttles the write once (429)", "retried with a new nonce; ok, changed", dns_retry_check("throttled", "AddDomainRecord", [429, 200])),
+        ("fault", "dns-faults", "alidns_record: DNS answers 503 to the update once", "retried; ok, changed", dns_retry_check("unavailable", "UpdateDomainRecord", [503, 200])),
+        ("auth", "dns-faults", "alidns_record: wrong access_key_secret", "fails: SignatureDoesNotMatch; not retried; secret not shown", check_dns_wrong_secret),
+        (
+            "input",
+            "dns-faults",
+            "alidns_record: zone that does not exist",
+            "fails: the API's InvalidDomainName.NoExist; nothing written",
+            dns_zone_check("no_such_zone", ("InvalidDomainName.NoExist", "example.invalid")),
+        ),
+        (
+            "input",
+            "dns-faults",
+            "alidns_record: record in no zone of the account",
+            "fails: names the record and the zones looked at; nothing written",
+            dns_zone_check("in_no_zone", ("www.example.invalid", "example.com")),
+        ),
         (
             "auth",
             "authentication",
