@@ -51,6 +51,8 @@ class AlicloudModule:
 
     shared_argument_spec = CREDENTIALS_ARGUMENT_SPEC
     required_libraries = ("requests",)
+    # What the credentials are for, as messages name it.
+    service = "Alibaba Cloud"
 
     def __init__(self, argument_spec: dict, **kwargs):
         spec = dict(self.shared_argument_spec)
@@ -89,7 +91,7 @@ class AlicloudModule:
 
     def resolve_credentials(self):
         """The credentials of the first source that has any; their secrets are masked in everything the module returns."""
-        credentials = resolve_credentials(self.params, warn=self.warn)
+        credentials = resolve_credentials(self.params, warn=self.warn, service=self.service)
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
         for secret in credentials.secrets:
             self.module.no_log_values.add(secret)
@@ -125,6 +127,7 @@ class OssModule(AlicloudModule):
 
     shared_argument_spec = COMMON_ARGUMENT_SPEC
     required_libraries = ("requests", "defusedxml")
+    service = "OSS"
 
     def __init__(self, argument_spec: dict, **kwargs):
         self._endpoint = None

@@ -274,6 +274,8 @@ ARGUMENT_SPEC = dict(
 class AlidnsModule(AlicloudModule):
     """A module of Alibaba Cloud DNS: the credential options, dns_endpoint, and an AlidnsClient."""
 
+    service = "Alibaba Cloud DNS"
+
     def _mask_option_secrets(self):
         # dns_url refuses a user or password in dns_endpoint; Ansible would still echo them in the result's invocation.
         userinfo = endpoint_userinfo(self.params["dns_endpoint"])

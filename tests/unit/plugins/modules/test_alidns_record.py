@@ -362,6 +362,14 @@ def test_a_password_in_dns_endpoint_is_refused_and_never_echoed(run, dns):
     assert dns.sent == []
 
 
+def test_no_credentials_fails_naming_the_service_and_the_places_looked_at(run, dns, monkeypatch):
+    monkeypatch.delitem(BASE_ARGS, "access_key_id")
+    monkeypatch.delitem(BASE_ARGS, "access_key_secret")
+    result = run(**txt())
+    assert result["msg"].startswith("No Alibaba Cloud DNS credentials found. Looked at: task options")
+    assert dns.sent == []
+
+
 def test_the_oss_options_are_not_the_modules(run, dns):
     result = run(**txt(region="cn-hangzhou"))
     assert result["failed"] is True
