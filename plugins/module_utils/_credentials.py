@@ -289,12 +289,13 @@ class FirstFound(Source):
 SOURCES = (TaskOptions(), Environment(), ProfileFile(), OidcEnvironment(), EcsInstanceRole())
 
 
-def resolve_credentials(params: dict, environ=None, transport=None, warn=None) -> Credentials:
+def resolve_credentials(params: dict, environ=None, transport=None, warn=None, service: str = "OSS") -> Credentials:
     """Return the credentials of the first source that has any, or raise naming every place looked at.
 
     transport: the HTTP layer for STS and the metadata service (tests inject one); by default one is built from
     the timeout, retries and validate_certs options, and closed before returning. warn(text): told about each
-    credential whose surrounding white space was removed.
+    credential whose surrounding white space was removed. service: what the credentials are for, in the message
+    when none are found.
     """
     context = Context(params, os.environ if environ is None else environ, transport, warn)
     try:
@@ -314,7 +315,7 @@ def resolve_credentials(params: dict, environ=None, transport=None, warn=None) -
         raise OssCredentialError(
             f"No credentials found to sign the AssumeRole call of assume_role (role {context.assume_role.role_arn}). Looked at: {found}.", "assume_role"
         )
-    raise OssCredentialError(f"No OSS credentials found. Looked at: {found}.", "access_key_id")
+    raise OssCredentialError(f"No {service} credentials found. Looked at: {found}.", "access_key_id")
 
 
 def profile_source(profile: Profile) -> Source:

@@ -3,7 +3,10 @@
 
 # PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
 
-"""The module base: common options, dependency checks, client construction and the one place errors become fail_json."""
+"""The module bases: shared options, dependency checks, client construction and the one place errors become fail_json.
+
+AlicloudModule serves a module of any service (credential options only); OssModule adds the OSS connection options.
+"""
 
 from __future__ import annotations
 
@@ -41,36 +44,102 @@ class ModuleFailure(Exception):
         self.result = result
 
 
-class OssModule:
-    """AnsibleModule plus what every alicloud.oss module shares."""
+class AlicloudModule:
+    """AnsibleModule plus what every alicloud.oss module shares, whatever service it calls: the credential options,
+    check mode, and the one place errors become fail_json. A subclass adds its service's options and builds its
+    client in _build_client()."""
+
+    shared_argument_spec = CREDENTIALS_ARGUMENT_SPEC
+    required_libraries = ("requests",)
+    # What the credentials are for, as messages name it.
+    service = "Alibaba Cloud"
 
     def __init__(self, argument_spec: dict, **kwargs):
-        spec = dict(COMMON_ARGUMENT_SPEC)
+        spec = dict(self.shared_argument_spec)
         spec.update(argument_spec)
         kwargs.setdefault("supports_check_mode", True)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         self._client = None
-        self._endpoint = None
-        # Connections kept per host; a module that sends requests from several threads raises it before using client.
-        self.pool_size = 10
-        self._mask_endpoint_userinfo()
+        # Before the first possible fail_json: a failure's invocation echoes the options.
+        self._mask_option_secrets()
         self._check_libraries()
 
-    def _mask_endpoint_userinfo(self):
-        # resolve_endpoint refuses a user or password in endpoint; Ansible would still echo them in the result's invocation.
-        userinfo = endpoint_userinfo(self.params["endpoint"])
-        if userinfo:
-            self.module.no_log_values.add(userinfo)
+    def _mask_option_secrets(self):
+        """Add to no_log_values what an option holds that Ansible cannot know is secret (a password in a URL)."""
 
     @property
     def check_mode(self) -> bool:
         return self.module.check_mode
 
     def _check_libraries(self):
-        for name, error in (("requests", REQUESTS_IMPORT_ERROR), ("defusedxml", DEFUSEDXML_IMPORT_ERROR)):
+        # Looked up when called, not when the class is made: the import errors are module globals.
+        import_errors = {"requests": REQUESTS_IMPORT_ERROR, "defusedxml": DEFUSEDXML_IMPORT_ERROR}
+        for name in self.required_libraries:
+            error = import_errors[name]
             if error:
                 self.module.fail_json(msg=missing_required_lib(name), exception=error)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self):
+        raise NotImplementedError
+
+    def resolve_credentials(self):
+        """The credentials of the first source that has any; their secrets are masked in everything the module returns."""
+        credentials = resolve_credentials(self.params, warn=self.warn, service=self.service)
+        # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
+        for secret in credentials.secrets:
+            self.module.no_log_values.add(secret)
+        return credentials
+
+    def warn(self, message: str):
+        self.module.warn(message)
+
+    def run(self, handler):
+        """Call handler(self) -> result dict and exit; every error ends here as one fail_json."""
+        try:
+            result = handler(self)
+        except ModuleFailure as exc:
+            self._fail(exc.msg, exc.error, **exc.result)
+        except OssError as exc:
+            self._fail(describe_error(exc), exc.to_dict())
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug of ours: say so plainly; the traceback is kept for -vvv, not printed in the message.
+            self._fail(f"Unexpected error in alicloud.oss ({type(exc).__name__}: {exc}); please report it.", None, exception=traceback.format_exc())
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.module.exit_json(**result)
+
+    def _fail(self, msg, error, **result):
+        if error is not None:
+            result["error"] = error
+        self.module.fail_json(msg=" ".join(str(msg).split()), **result)
+
+
+class OssModule(AlicloudModule):
+    """An OSS module: the credentials plus the OSS connection options, and an OssClient."""
+
+    shared_argument_spec = COMMON_ARGUMENT_SPEC
+    required_libraries = ("requests", "defusedxml")
+    service = "OSS"
+
+    def __init__(self, argument_spec: dict, **kwargs):
+        self._endpoint = None
+        # Connections kept per host; a module that sends requests from several threads raises it before using client.
+        self.pool_size = 10
+        super().__init__(argument_spec, **kwargs)
+
+    def _mask_option_secrets(self):
+        # resolve_endpoint refuses a user or password in endpoint; Ansible would still echo them in the result's invocation.
+        userinfo = endpoint_userinfo(self.params["endpoint"])
+        if userinfo:
+            self.module.no_log_values.add(userinfo)
 
     def bucket(self) -> str:
         return validate_bucket(self.params["bucket"])
@@ -101,21 +170,12 @@ class OssModule:
         region = self.endpoint.region
         return cname_target(bucket, region) if region else None
 
-    @property
-    def client(self) -> OssClient:
-        if self._client is None:
-            self._client = self._build_client()
-        return self._client
-
     def _build_client(self) -> OssClient:
         params = self.params
         validate_timeout(params["timeout"])
         validate_retries(params["retries"])
         endpoint = self.endpoint
-        credentials = resolve_credentials(params, warn=self.warn)
-        # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
-        for secret in credentials.secrets:
-            self.module.no_log_values.add(secret)
+        credentials = self.resolve_credentials()
         return OssClient(
             endpoint,
             credentials,
@@ -125,30 +185,6 @@ class OssModule:
             validate_certs=params["validate_certs"],
             pool_size=self.pool_size,
         )
-
-    def warn(self, message: str):
-        self.module.warn(message)
-
-    def run(self, handler):
-        """Call handler(self) -> result dict and exit; every error ends here as one fail_json."""
-        try:
-            result = handler(self)
-        except ModuleFailure as exc:
-            self._fail(exc.msg, exc.error, **exc.result)
-        except OssError as exc:
-            self._fail(describe_error(exc), exc.to_dict())
-        except Exception as exc:  # pylint: disable=broad-except
-            # A bug of ours: say so plainly; the traceback is kept for -vvv, not printed in the message.
-            self._fail(f"Unexpected error in alicloud.oss ({type(exc).__name__}: {exc}); please report it.", None, exception=traceback.format_exc())
-        finally:
-            if self._client is not None:
-                self._client.close()
-        self.module.exit_json(**result)
-
-    def _fail(self, msg, error, **result):
-        if error is not None:
-            result["error"] = error
-        self.module.fail_json(msg=" ".join(str(msg).split()), **result)
 
 
 def describe_error(exc: OssError) -> str:

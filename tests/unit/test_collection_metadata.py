@@ -23,14 +23,31 @@ def test_user_agent_carries_the_galaxy_version():
     assert user_agent().startswith(f"alicloud.oss/{galaxy['version']} ")
 
 
-def test_every_module_is_in_the_action_group():
+# The action group of each module: OSS modules in oss, Alibaba Cloud DNS modules in alidns (never in both).
+GROUPS = {"oss": ["cname", "cname_certificate", "cname_info", "cname_token"], "alidns": ["alidns_record"]}
+# The OSS options are not the DNS module's: it takes the credentials fragment alone.
+FRAGMENTS = {
+    "oss": ["alicloud.oss.credentials", "alicloud.oss.oss", "alicloud.oss.attributes"],
+    "alidns": ["alicloud.oss.credentials", "alicloud.oss.attributes"],
+}
+
+
+def test_every_module_is_in_exactly_one_action_group():
     runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text(encoding="utf-8"))
-    assert sorted(runtime["action_groups"]["oss"]) == MODULES == ["cname", "cname_certificate", "cname_info", "cname_token"]
+    assert {group: sorted(members) for group, members in runtime["action_groups"].items()} == GROUPS
+    assert sorted(sum(GROUPS.values(), [])) == MODULES
 
 
 def test_every_module_uses_the_shared_fragments_and_declares_its_version():
-    for name in MODULES:
-        doc = _module_doc(name)
-        assert doc["extends_documentation_fragment"] == ["alicloud.oss.credentials", "alicloud.oss.oss", "alicloud.oss.attributes"], name
-        assert doc["version_added"] == "1.0.0", name
-        assert doc["module"] == name
+    for group, names in GROUPS.items():
+        for name in names:
+            doc = _module_doc(name)
+            assert doc["extends_documentation_fragment"] == FRAGMENTS[group], name
+            assert doc["version_added"] == "1.0.0", name
+            assert doc["module"] == name
+
+
+def test_a_module_outside_the_oss_group_names_its_own_group():
+    doc = _module_doc("alidns_record")
+    assert doc["attributes"]["action_group"]["membership"] == ["alicloud.oss.alidns"]
+    assert "group/alicloud.oss.alidns" in doc["attributes"]["action_group"]["description"]

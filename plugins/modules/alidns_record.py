@@ -1,0 +1,525 @@
+#!/usr/bin/python
+# Copyright: Contributors to the alicloud.oss collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: alidns_record
+short_description: Manage one record set in Alibaba Cloud DNS
+version_added: 1.0.0
+description:
+  - Creates, changes or removes the records of one name and type in Alibaba Cloud DNS (Alidns, API version
+    2015-01-09), for example the TXT record C(_dnsauth.<domain>) that proves ownership of a domain to OSS
+    (see M(alicloud.oss.cname_token)) and the CNAME record that points the domain at the bucket.
+  - The module reads the record set once (C(DescribeSubDomainRecords), every page), then sends only the writes that
+    differ. When O(zone) is not given it first lists the account's domains (C(DescribeDomains), every page). A run
+    that finds the set as wanted sends one request (two without O(zone)) and reports no change.
+  - Only records on the default resolution line are managed; records of the same name on other lines (for example
+    carrier lines) are neither changed nor returned.
+  - The credentials need the RAM actions C(alidns:DescribeSubDomainRecords), C(alidns:AddDomainRecord),
+    C(alidns:UpdateDomainRecord) and C(alidns:DeleteDomainRecord), and C(alidns:DescribeDomains) when O(zone) is
+    not given.
+author:
+  - alicloud.oss contributors (@alicloud-oss)
+options:
+  record:
+    description:
+      - The record's full name, for example V(_dnsauth.static.example.com); V(example.com) for the zone's apex.
+      - Case and a trailing dot are ignored. Labels hold letters, digits, hyphens and underscores; the first label may
+        be V(*) for a wildcard record.
+    type: str
+    required: true
+  type:
+    description:
+      - The record type.
+    type: str
+    required: true
+    choices: [TXT, CNAME, A, AAAA, MX]
+  value:
+    description:
+      - The record's value. Required with O(state=present).
+      - For V(TXT), the bare text without surrounding quotes (quotes would become part of the value); compared exactly.
+      - For V(CNAME) and V(MX), a host name, compared without case and trailing dot.
+      - For V(A), an IPv4 address; for V(AAAA), an IPv6 address (compared as addresses, so V(2001:DB8::1) equals
+        V(2001:db8:0::1)).
+      - With O(state=absent), only the record with this value is removed; without it, the whole set.
+    type: str
+  ttl:
+    description:
+      - Time to live in seconds, 1 to 86400. The Free and Personal editions of Alibaba Cloud DNS accept 600 and more.
+      - A record whose value is wanted but whose TTL differs is updated.
+    type: int
+    default: 600
+  priority:
+    description:
+      - The priority of an V(MX) record, 1 to 50 (smaller is preferred). Required for V(MX) with O(state=present);
+        refused for other types. A record whose value is wanted but whose priority differs is updated.
+    type: int
+  state:
+    description:
+      - V(present) makes O(value) part of the set (see O(overwrite)); V(absent) removes records.
+    type: str
+    choices: [present, absent]
+    default: present
+  zone:
+    description:
+      - The Alibaba Cloud DNS domain (zone) that holds O(record), for example V(example.com). Case and a trailing
+        dot are ignored; O(record) must be the zone or lie under it.
+      - When not given, the longest domain of the account that O(record) equals or ends with (on a label boundary) is
+        used, so a sub-zone such as V(cdn.example.org) wins over V(example.org). No such domain fails the task,
+        naming the domains looked at.
+    type: str
+  overwrite:
+    description:
+      - With O(state=present) and V(true), the set becomes exactly O(value); a record that already holds O(value) is
+        kept, otherwise the first record is updated to it, and every other record is deleted.
+      - With V(false), O(value) is added beside the values the set already holds.
+    type: bool
+    default: true
+  dns_endpoint:
+    description:
+      - The Alibaba Cloud DNS endpoint, C(https://host[:port]); V(http://) for a local emulator.
+      - The environment variable E(ALICLOUD_DNS_ENDPOINT) is used when the option is not set.
+    type: str
+    default: https://alidns.aliyuncs.com
+extends_documentation_fragment:
+  - alicloud.oss.credentials
+  - alicloud.oss.attributes
+attributes:
+  check_mode:
+    support: full
+    details: In check mode only the reads are sent; RV(records) is the predicted set.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+  action_group:
+    description: Use C(group/alicloud.oss.alidns) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - alicloud.oss.alidns
+notes:
+  - Requests are signed with the RPC signature (HMAC-SHA1) and retried with backoff on throttling
+    (C(Throttling), C(Throttling.User)), C(LastOperationNotFinished), HTTP 429 and 5xx; a refused signature, key,
+    token, domain or a conflicting record is reported at once.
+seealso:
+  - module: alicloud.oss.cname_token
+  - module: alicloud.oss.cname
+  - name: DescribeSubDomainRecords
+    description: The Alibaba Cloud DNS operation that reads a record set; its neighbours in the API reference write it.
+    link: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords
+"""
+
+EXAMPLES = r"""
+- name: Publish the ownership token of static.example.com
+  alicloud.oss.alidns_record:
+    record: "{{ ownership.txt_record.name }}"
+    type: TXT
+    value: "{{ ownership.txt_record.value }}"
+  when: ownership.txt_record.value is not none
+
+- name: Point static.example.com at the bucket
+  alicloud.oss.alidns_record:
+    record: static.example.com
+    type: CNAME
+    value: "{{ ownership.cname_target }}"
+    ttl: 600
+
+- name: A record in a sub-zone, with the zone given (one request when nothing changes)
+  alicloud.oss.alidns_record:
+    record: www.cdn.example.org
+    zone: cdn.example.org
+    type: A
+    value: 203.0.113.10
+
+- name: Add a second MX host beside the existing ones
+  alicloud.oss.alidns_record:
+    record: example.com
+    type: MX
+    value: mx2.example.com
+    priority: 20
+    overwrite: false
+
+- name: Remove the ownership record once the domain is bound
+  alicloud.oss.alidns_record:
+    record: _dnsauth.static.example.com
+    type: TXT
+    state: absent
+
+- name: Connection settings for every Alibaba Cloud DNS task of a play
+  module_defaults:
+    group/alicloud.oss.alidns:
+      profile: dns-admin
+  block:
+    - name: Remove only one value of a TXT set
+      alicloud.oss.alidns_record:
+        record: example.com
+        type: TXT
+        value: v=spf1 -all
+        state: absent
+"""
+
+RETURN = r"""
+zone:
+  description: The Alibaba Cloud DNS domain that holds the record, as given or as found.
+  returned: success
+  type: str
+  sample: example.com
+rr:
+  description: The record's name relative to RV(zone) (the service's C(RR)); V(@) for the zone's apex.
+  returned: success
+  type: str
+  sample: _dnsauth.static
+records:
+  description:
+    - The records of the set after the run, on the default line, in the service's order (updated records in place,
+      added ones last).
+    - In check mode, the predicted set; a record that would be added has RV(records[].record_id=null).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    record_id:
+      description: The service's id of the record; V(null) for a record only predicted in check mode.
+      type: str
+      sample: "9999985"
+    value:
+      description: The record's value as the service holds it.
+      type: str
+      sample: be1d49d863dea9ffeff3df7d6455d9c2
+    ttl:
+      description: Time to live in seconds.
+      type: int
+      sample: 600
+    status:
+      description: V(ENABLE) or V(DISABLE) as the service reports it; V(ENABLE) for an added record (the service's default).
+      type: str
+      sample: ENABLE
+    priority:
+      description: The MX priority.
+      returned: for type V(MX)
+      type: int
+      sample: 10
+error:
+  description: What Alibaba Cloud DNS answered when it refused a request, or when its answer was unusable.
+  returned: failure, when the service answered
+  type: dict
+  contains:
+    code:
+      description: The service's error code; V(null) when the answer held no error document.
+      type: str
+      sample: SignatureDoesNotMatch
+    message:
+      description: The service's message (a string to sign it echoes is removed), or what was wrong with the answer.
+      type: str
+      sample: Specified signature is not matched with our calculation.
+    request_id:
+      description: The request id, for Alibaba Cloud support.
+      type: str
+      sample: 29A5E5C6-5D0D-4E4A-9E52-1E0AD2CD7C7B
+    host_id:
+      description: The host that answered, as the service names it.
+      type: str
+      sample: alidns.aliyuncs.com
+    status:
+      description: The HTTP status.
+      type: int
+      sample: 400
+    ec:
+      description: Always V(null) for Alibaba Cloud DNS (the key is shared with the OSS modules' errors).
+      type: str
+      sample: null
+"""
+
+import ipaddress
+import re
+from typing import NamedTuple
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.alicloud.oss.plugins.module_utils._alidns import (
+    DEFAULT_DNS_ENDPOINT,
+    AlidnsClient,
+    DnsRecord,
+    dns_url,
+    no_zone_message,
+    normalize_name,
+    relative_name,
+    zone_of,
+)
+from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import endpoint_userinfo
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
+from ansible_collections.alicloud.oss.plugins.module_utils._module import AlicloudModule, ModuleFailure, describe_error
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_retries, validate_timeout
+
+RECORD_TYPES = ["TXT", "CNAME", "A", "AAAA", "MX"]
+MAX_TTL = 86400
+MAX_PRIORITY = 50
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+ARGUMENT_SPEC = dict(
+    record=dict(type="str", required=True),
+    type=dict(type="str", required=True, choices=RECORD_TYPES),
+    value=dict(type="str"),
+    ttl=dict(type="int", default=600),
+    priority=dict(type="int"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    zone=dict(type="str"),
+    overwrite=dict(type="bool", default=True),
+    dns_endpoint=dict(type="str", default=DEFAULT_DNS_ENDPOINT, fallback=(env_fallback, ["ALICLOUD_DNS_ENDPOINT"])),
+)
+
+
+class AlidnsModule(AlicloudModule):
+    """A module of Alibaba Cloud DNS: the credential options, dns_endpoint, and an AlidnsClient."""
+
+    service = "Alibaba Cloud DNS"
+
+    def _mask_option_secrets(self):
+        # dns_url refuses a user or password in dns_endpoint; Ansible would still echo them in the result's invocation.
+        userinfo = endpoint_userinfo(self.params["dns_endpoint"])
+        if userinfo:
+            self.module.no_log_values.add(userinfo)
+
+    def _build_client(self) -> AlidnsClient:
+        params = self.params
+        validate_timeout(params["timeout"])
+        validate_retries(params["retries"])
+        url = dns_url(params["dns_endpoint"])
+        return AlidnsClient(url, self.resolve_credentials(), timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"])
+
+
+class Wanted(NamedTuple):
+    record: str
+    type: str
+    value: str | None
+    ttl: int
+    priority: int | None
+    state: str
+    zone: str | None
+    overwrite: bool
+
+
+class Change(NamedTuple):
+    action: str  # add, update or delete
+    record: DnsRecord  # as it will be (add, update) or as it was (delete)
+
+
+# ---- input
+
+
+def wanted_from(params: dict, warn) -> Wanted:
+    """The checked and normalised options; raises OssConfigError before any request."""
+    record_type = params["type"]
+    record = dns_name(params["record"], "record", wildcard=True)
+    zone = dns_name(params["zone"], "zone") if params["zone"] is not None else None
+    if zone is not None and zone_of(record, [zone]) is None:
+        raise OssConfigError(f"zone '{zone}' does not hold record '{record}': the record must be the zone or end with '.{zone}'.", "zone")
+    value = params["value"]
+    if value is not None:
+        value = checked_value(record_type, value, warn)
+    elif params["state"] == "present":
+        raise OssConfigError("value is required with state=present.", "value")
+    return Wanted(record, record_type, value, checked_ttl(params["ttl"]), checked_priority(params, record_type), params["state"], zone, params["overwrite"])
+
+
+def dns_name(value, option: str, wildcard: bool = False) -> str:
+    """A full DNS name in lower case without its trailing dot, or OssConfigError naming the rule it breaks."""
+    text = str(value).strip().lower()
+    name = text[:-1] if text.endswith(".") else text
+    problem = _name_problem(name, wildcard)
+    if problem:
+        raise OssConfigError(f"{option} '{value}' is not a DNS name: {problem}.", option)
+    return name
+
+
+def _name_problem(name: str, wildcard: bool) -> str | None:
+    if not name:
+        return "it is empty"
+    if not name.isascii():
+        return "internationalised names must be given in their ASCII (punycode) form"
+    if len(name) > 253:
+        return f"it is {len(name)} characters long; at most 253 are allowed"
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "give the full name, such as www.example.com"
+    for position, label in enumerate(labels):
+        if wildcard and position == 0 and label == "*":
+            continue
+        problem = _label_problem(label)
+        if problem:
+            return problem
+    return None
+
+
+def _label_problem(label: str) -> str | None:
+    if not label:
+        return "it has an empty label (two dots in a row, or a leading dot)"
+    if len(label) > 63:
+        return f"the label '{label[:20]}...' is {len(label)} characters long; at most 63 are allowed"
+    if not _LABEL.match(label):
+        return f"the label '{label}' may hold only letters, digits, underscores and inner hyphens"
+    return None
+
+
+def checked_value(record_type: str, value: str, warn) -> str:
+    """The value as it is sent: addresses in their canonical form, host names in lower case without trailing dot."""
+    if record_type in ("A", "AAAA"):
+        return _address(record_type, value)
+    if record_type in ("CNAME", "MX"):
+        return dns_name(value, "value")
+    if not value:
+        raise OssConfigError("value must not be empty.", "value")
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        warn("value is wrapped in double quotes, which become part of the TXT record in Alibaba Cloud DNS; give the bare text to publish it without them.")
+    return value
+
+
+def _address(record_type: str, value: str) -> str:
+    family, wanted = (ipaddress.IPv4Address, "an IPv4 address") if record_type == "A" else (ipaddress.IPv6Address, "an IPv6 address")
+    try:
+        return str(family(value.strip()))
+    except ValueError:
+        raise OssConfigError(f"value '{value}' is not {wanted}, which type {record_type} needs.", "value") from None
+
+
+def checked_ttl(ttl: int) -> int:
+    if not 1 <= ttl <= MAX_TTL:
+        raise OssConfigError(f"ttl must be 1 to {MAX_TTL} seconds, not {ttl}.", "ttl")
+    return ttl
+
+
+def checked_priority(params: dict, record_type: str) -> int | None:
+    priority = params["priority"]
+    if record_type != "MX":
+        if priority is not None:
+            raise OssConfigError(f"priority applies to MX records only, not to type {record_type}.", "priority")
+        return None
+    if priority is None and params["state"] == "present":
+        raise OssConfigError("priority is required for an MX record with state=present (1 to 50, smaller is preferred).", "priority")
+    if priority is not None and not 1 <= priority <= MAX_PRIORITY:
+        raise OssConfigError(f"priority must be 1 to {MAX_PRIORITY}, not {priority}.", "priority")
+    return priority
+
+
+# ---- comparing
+
+
+def value_key(record_type: str, value: str) -> str:
+    """What two values of a type are compared by: TXT exactly, host names without case and trailing dot, addresses as addresses."""
+    if record_type in ("CNAME", "MX"):
+        return normalize_name(value)
+    if record_type in ("A", "AAAA"):
+        try:
+            return str(ipaddress.ip_address(value.strip()))
+        except ValueError:
+            return value.strip().lower()
+    return value
+
+
+def plan(existing: list, wanted: Wanted, rr: str) -> list:
+    """The fewest writes that turn the existing set into the wanted one, in the order they are sent."""
+    key = value_key(wanted.type, wanted.value) if wanted.value is not None else None
+    holding = [record for record in existing if value_key(record.type, record.value) == key]
+    if wanted.state == "absent":
+        return [Change("delete", record) for record in (existing if key is None else holding)]
+    others = [record for record in existing if record not in holding] if wanted.overwrite else []
+    if holding:
+        kept, extra = holding[0], holding[1:] if wanted.overwrite else []
+        changes = [Change("update", _as_wanted(kept, wanted, rr))] if _differs(kept, wanted) else []
+        return changes + [Change("delete", record) for record in others + extra]
+    if others:
+        # The first record takes the value, so the name never resolves to nothing in between.
+        return [Change("update", _as_wanted(others[0], wanted, rr))] + [Change("delete", record) for record in others[1:]]
+    return [Change("add", _as_wanted(None, wanted, rr))]
+
+
+def _differs(record: DnsRecord, wanted: Wanted) -> bool:
+    return record.ttl != wanted.ttl or (wanted.type == "MX" and record.priority != wanted.priority)
+
+
+def _as_wanted(record: DnsRecord | None, wanted: Wanted, rr: str) -> DnsRecord:
+    if record is None:
+        return DnsRecord(None, rr, wanted.type, wanted.value, wanted.ttl, "ENABLE", "default", wanted.priority)
+    return record._replace(rr=rr, value=wanted.value, ttl=wanted.ttl, priority=wanted.priority)
+
+
+def after(existing: list, changes: list) -> list:
+    """The set once the changes are made: updated records in place, deleted ones gone, added ones last."""
+    updated = {change.record.record_id: change.record for change in changes if change.action == "update"}
+    deleted = {change.record.record_id for change in changes if change.action == "delete"}
+    records = [updated.get(record.record_id, record) for record in existing if record.record_id not in deleted]
+    return records + [change.record for change in changes if change.action == "add"]
+
+
+def diff_view(records: list, record_type: str) -> dict:
+    """Values sorted; ttls (and priorities for MX) in the same order, so that a TTL change shows too."""
+    ordered = sorted(records, key=lambda record: (record.value, record.ttl or 0))
+    view = {"values": [record.value for record in ordered], "ttls": [record.ttl for record in ordered]}
+    if record_type == "MX":
+        view["priorities"] = [record.priority for record in ordered]
+    return view
+
+
+# ---- the run
+
+
+def ensure_record(dns: AlidnsModule) -> dict:
+    wanted = wanted_from(dns.params, dns.warn)
+    zone = wanted.zone or find_zone(dns.client, wanted.record)
+    rr = relative_name(wanted.record, zone)
+    existing = [record for record in dns.client.records(zone, wanted.record, wanted.type) if record.line == "default"]
+    changes = plan(existing, wanted, rr)
+    if not dns.check_mode:
+        changes = write(dns.client, zone, changes, {"zone": zone, "rr": rr})
+    final = after(existing, changes)
+    return {
+        "changed": bool(changes),
+        "zone": zone,
+        "rr": rr,
+        "records": [record.as_result() for record in final],
+        "diff": {"before": diff_view(existing, wanted.type), "after": diff_view(final, wanted.type)},
+    }
+
+
+def find_zone(client: AlidnsClient, record: str) -> str:
+    zones = client.domains()
+    zone = zone_of(record, zones)
+    if zone is None:
+        raise ModuleFailure(no_zone_message(record, zones))
+    return zone
+
+
+def write(client: AlidnsClient, zone: str, changes: list, context: dict) -> list:
+    """Send the changes; returns them with the ids of added records. A failure after a write reports changed=true."""
+    done = []
+    try:
+        for change in changes:
+            done.append(_send(client, zone, change))
+    except OssError as exc:
+        if not done:
+            raise
+        raise ModuleFailure(f"{describe_error(exc)} {len(done)} of {len(changes)} changes were made before.", exc.to_dict(), changed=True, **context) from None
+    return done
+
+
+def _send(client: AlidnsClient, zone: str, change: Change) -> Change:
+    record = change.record
+    if change.action == "delete":
+        client.delete_record(record.record_id)
+    elif change.action == "update":
+        client.update_record(record.record_id, record.rr, record.type, record.value, record.ttl, record.priority)
+    else:
+        record_id = client.add_record(zone, record.rr, record.type, record.value, record.ttl, record.priority)
+        return Change("add", record._replace(record_id=record_id))
+    return change
+
+
+def main():
+    dns = AlidnsModule(argument_spec=ARGUMENT_SPEC)
+    dns.run(ensure_record)
+
+
+if __name__ == "__main__":
+    main()
