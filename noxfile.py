@@ -133,14 +133,18 @@ def modules() -> list[str]:
     return sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if not p.name.startswith("__"))
 
 
+def roles() -> list[str]:
+    return sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "meta" / "argument_specs.yml").is_file())
+
+
 def check_ansible_doc(session: nox.Session, collections_root: Path) -> None:
-    """Every module renders with this session's ansible-doc, exit 0 and nothing on stderr."""
+    """Every module and role renders with this session's ansible-doc, exit 0 and nothing on stderr."""
     env = isolated_env(ANSIBLE_COLLECTIONS_PATH=str(collections_root), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
     bad = []
-    for module in modules():
-        fqcn = FQCN_PREFIX + module
+    for kind, name in [("module", module) for module in modules()] + [("role", role) for role in roles()]:
+        fqcn = FQCN_PREFIX + name
         proc = subprocess.run(
-            [str(Path(python_of(session)).parent / "ansible-doc"), "-t", "module", fqcn],
+            [str(Path(python_of(session)).parent / "ansible-doc"), "-t", kind, fqcn],
             env={**os.environ, **{k: v for k, v in env.items() if v is not None}},
             capture_output=True,
             text=True,
@@ -148,7 +152,7 @@ def check_ansible_doc(session: nox.Session, collections_root: Path) -> None:
             check=False,
         )
         clean = proc.returncode == 0 and not proc.stderr.strip() and fqcn.upper() in proc.stdout.upper()
-        session.log("ansible-doc %s: %s" % (fqcn, "clean" if clean else "NOT CLEAN (exit %d) %s" % (proc.returncode, proc.stderr.strip())))
+        session.log("ansible-doc -t %s %s: %s" % (kind, fqcn, "clean" if clean else "NOT CLEAN (exit %d) %s" % (proc.returncode, proc.stderr.strip())))
         if not clean:
             bad.append(fqcn)
     if bad:

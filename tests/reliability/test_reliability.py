@@ -1166,8 +1166,20 @@ def _rows():
             auth_check("unknown_key", "LTAI5tNoSuchKeyReliability", ("InvalidAccessKeyId", "access_key_id")),
         ),
         ("auth", "clock-skew", f"the host's clock {SKEW_SECONDS // 60} minutes behind OSS", "fails: the clock is skewed; not retried", check_clock_skew),
-        ("fault", "dns-faults", "alidns_record: DNS throttles the write once (429)", "retried with a new nonce; ok, changed", dns_retry_check("throttled", "AddDomainRecord", [429, 200])),
-        ("fault", "dns-faults", "alidns_record: DNS answers 503 to the update once", "retried; ok, changed", dns_retry_check("unavailable", "UpdateDomainRecord", [503, 200])),
+        (
+            "fault",
+            "dns-faults",
+            "alidns_record: DNS throttles the write once (429)",
+            "retried with a new nonce; ok, changed",
+            dns_retry_check("throttled", "AddDomainRecord", [429, 200]),
+        ),
+        (
+            "fault",
+            "dns-faults",
+            "alidns_record: DNS answers 503 to the update once",
+            "retried; ok, changed",
+            dns_retry_check("unavailable", "UpdateDomainRecord", [503, 200]),
+        ),
         ("auth", "dns-faults", "alidns_record: wrong access_key_secret", "fails: SignatureDoesNotMatch; not retried; secret not shown", check_dns_wrong_secret),
         (
             "input",
