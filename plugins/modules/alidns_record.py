@@ -469,7 +469,7 @@ def ensure_record(dns: AlidnsModule) -> dict:
     wanted = wanted_from(dns.params, dns.warn)
     zone = wanted.zone or find_zone(dns.client, wanted.record)
     rr = relative_name(wanted.record, zone)
-    existing = [record for record in dns.client.records(zone, wanted.record, wanted.type) if record.line == "default"]
+    existing = read_records(dns.client, zone, wanted)
     changes = plan(existing, wanted, rr)
     if not dns.check_mode:
         changes = write(dns.client, zone, changes, {"zone": zone, "rr": rr})
@@ -481,6 +481,14 @@ def ensure_record(dns: AlidnsModule) -> dict:
         "records": [record.as_result() for record in final],
         "diff": {"before": diff_view(existing, wanted.type), "after": diff_view(final, wanted.type)},
     }
+
+
+def read_records(client: AlidnsClient, zone: str, wanted: Wanted) -> list:
+    """The record set on the default line; a refusal names the record and zone, which the service's words do not."""
+    try:
+        return [record for record in client.records(zone, wanted.record, wanted.type) if record.line == "default"]
+    except OssError as exc:
+        raise ModuleFailure(f"Reading the {wanted.type} records of {wanted.record} in zone {zone} failed. {describe_error(exc)}", exc.to_dict()) from None
 
 
 def find_zone(client: AlidnsClient, record: str) -> str:
