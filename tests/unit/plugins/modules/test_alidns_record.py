@@ -390,7 +390,10 @@ def test_a_wrong_secret_is_one_request_and_fails_with_the_code_never_the_secret_
     assert (error["code"], error["status"], error["host_id"]) == ("SignatureDoesNotMatch", 400, "alidns.aliyuncs.com")
     assert error["request_id"].startswith("D5A1")
     assert error["message"] == "Specified signature is not matched with our calculation."
-    assert result["msg"].startswith("Alibaba Cloud DNS refused DescribeSubDomainRecords: SignatureDoesNotMatch (HTTP 400): ")
+    assert result["msg"].startswith(
+        "Reading the TXT records of _dnsauth.static.example.com in zone example.com failed. "
+        "Alibaba Cloud DNS refused DescribeSubDomainRecords: SignatureDoesNotMatch (HTTP 400): "
+    )
     assert "Check that access_key_secret belongs to access_key_id" in result["msg"]
     assert f"Request id {error['request_id']}." in result["msg"]
     assert "\n" not in result["msg"]
