@@ -33,6 +33,7 @@ def test_request_log_entries(emulator, client):
         "path",
         "query",
         "bucket",
+        "key",
         "domain",
         "status",
         "code",

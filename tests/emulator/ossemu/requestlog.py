@@ -16,6 +16,7 @@ FIELDS = (
     "path",
     "query",
     "bucket",
+    "key",
     "domain",
     "status",
     "code",

@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 
+from .objects import ObjectStore
 from .timefmt import iso8601_ms, parse_iso8601
 
 STATE_FILE_VERSION = 1
@@ -107,6 +108,7 @@ class State:
         self.tokens = {}  # (bucket, domain) -> Token
         self.dns = {}  # lower-case record name -> list of TXT values
         self.uploaded_certs = {}  # cert_id -> CertRecord
+        self.objects = ObjectStore()
         if state_file and os.path.exists(state_file):
             self._load(state_file)
 
@@ -152,6 +154,7 @@ class State:
         self.tokens.clear()
         self.dns.clear()
         self.uploaded_certs.clear()
+        self.objects.clear()
 
     def snapshot(self):
         """The JSON shape of GET /_emulator/state: buckets -> domains -> binding, plus tokens, DNS and uploads."""
@@ -165,6 +168,7 @@ class State:
             ],
             "dns": {name: list(values) for name, values in sorted(self.dns.items())},
             "uploaded_certificates": [dict(record.public_view(), owner=record.owner) for record in self.uploaded_certs.values()],
+            "objects": self.objects.snapshot(),
         }
 
     def save(self):
@@ -207,6 +211,7 @@ class State:
             self.tokens[(token.bucket, token.domain)] = token
         for name, values in document.get("dns", {}).items():
             self.dns[name] = list(values)
+        self.objects.load(document.get("objects", {}), self.buckets)
 
     def _binding_from_view(self, domain, view):
         certificate = None
