@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP front end (standard library ThreadingHTTPServer) and the in-process `Emulator` API used by pytest."""
 
+import base64
 import json
 import secrets
 import ssl
@@ -162,6 +163,9 @@ class OssHandler(BaseHTTPRequestHandler):
             self.send_header("x-oss-request-id", request_id)
         if ec:
             self.send_header("x-oss-ec", ec)
+        if self.command == "HEAD" and status >= 400 and body:
+            # A HEAD answer carries no body: OSS sends the error document base64-encoded in this header instead.
+            self.send_header("x-oss-err", base64.b64encode(body).decode("ascii"))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if content_type:
