@@ -124,3 +124,12 @@ def test_objects_survive_in_the_state_file_and_reset_clears_them(tmp_path):
         second.reset()
         assert second.state()["objects"] == {}
     assert json.loads(open(state_file, encoding="utf-8").read())["objects"] == {}
+
+
+def test_a_head_error_carries_its_document_in_x_oss_err(emulator):
+    put(emulator, "private.txt", b"x")
+    response = raw_request(emulator.endpoint, "HEAD", "/demo-bucket/private.txt")
+    assert (response.status, response.body) == (403, b"")
+    assert b"<Code>AccessDenied</Code>" in base64.b64decode(response.headers["x-oss-err"])
+    missing = raw_request(emulator.endpoint, "HEAD", "/demo-bucket/missing.txt")
+    assert missing.status == 404 and b"<Code>NoSuchKey</Code>" in base64.b64decode(missing.headers["x-oss-err"])
