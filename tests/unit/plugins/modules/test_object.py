@@ -310,7 +310,8 @@ def test_a_refused_head_fails_without_a_write(run_module, fake_oss):
     fake_oss.fail("HeadObject", code="AccessDenied", status=403)
     run = run_module(object_module, key=KEY, content=CONTENT)
     assert run["failed"] is True and fake_oss.operations() == ["HeadObject"]
-    assert "HeadObject" in run["msg"]
+    assert "HeadObject" in run["msg"] and "AccessDenied" in run["msg"]
+    assert "grant the RAM action oss:GetObject on the object" in run["msg"]
 
 
 def test_a_refused_put_names_the_code(run_module, fake_oss):
