@@ -57,7 +57,9 @@ def test_pebble_issues_through_dns01_and_http01(emulator, pebble, crypto_collect
     run = run_playbook(PLAYBOOK, env=playbook_env(pebble, crypto_collections, tmp_path / "home"), options=["-e", json.dumps(extra)], timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
+    root = x509.load_pem_x509_certificate(pebble.roots().encode())
     intermediate = x509.load_pem_x509_certificate(pebble.intermediates().encode())
+    assert intermediate.issuer == root.subject
     for domain in (DNS_DOMAIN, HTTP_DOMAIN):
         leaf = x509.load_pem_x509_certificates((work / ("%s.pem" % domain)).read_bytes())[0]
         assert leaf.issuer == intermediate.subject, domain
