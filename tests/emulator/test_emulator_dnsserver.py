@@ -27,12 +27,12 @@ def parse_answer(packet):
     """(id, rcode, flags, [(type, rdata)]) of an answer whose records point back at the question's name."""
     query_id, flags, qdcount, ancount = struct.unpack("!HHHH", packet[:8])
     offset = 12
-    for _ in range(qdcount):
+    for _question in range(qdcount):
         while packet[offset]:
             offset += packet[offset] + 1
         offset += 5
     records = []
-    for _ in range(ancount):
+    for _record in range(ancount):
         pointer, rtype, _rclass, ttl, length = struct.unpack("!HHHIH", packet[offset : offset + 12])
         assert pointer == 0xC00C and ttl == 0
         records.append((rtype, packet[offset + 12 : offset + 12 + length]))
