@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -73,3 +76,33 @@ def problems(names: set[str], tracked: list[str], size: int) -> list[str]:
     if size > MAX_BYTES:
         found.append("is %.1f MB, more than %.1f MB" % (size / 1048576, MAX_BYTES / 1048576))
     return found
+
+
+def pack_installed(collection_dir: Path, output_dir: Path) -> Path:
+    """A collection artifact (namespace-name-version.tar.gz) of an installed collection (MANIFEST.json and FILES.json at
+    its root, as the `ansible` package's wheel carries them), so that `ansible-galaxy collection install --offline` can
+    satisfy a dependency from it. The wheel leaves out some files FILES.json lists (CI set-up, tests), and the install
+    refuses an artifact whose FILES.json names a missing file: FILES.json is rewritten to what is there, and its
+    checksum in MANIFEST.json with it. Every file's own checksum stays as published, and the install checks them."""
+    manifest = json.loads((collection_dir / "MANIFEST.json").read_text(encoding="utf-8"))
+    files = json.loads((collection_dir / "FILES.json").read_text(encoding="utf-8"))
+    files["files"] = [entry for entry in files["files"] if entry["name"] == "." or (collection_dir / entry["name"]).exists()]
+    files_json = json.dumps(files, indent=4).encode("utf-8")
+    manifest["file_manifest_file"]["chksum_sha256"] = hashlib.sha256(files_json).hexdigest()
+    info = manifest["collection_info"]
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / ("%s-%s-%s.tar.gz" % (info["namespace"], info["name"], info["version"]))
+    with tarfile.open(path, "w:gz") as archive:
+        _add_bytes(archive, "MANIFEST.json", json.dumps(manifest, indent=4).encode("utf-8"))
+        _add_bytes(archive, "FILES.json", files_json)
+        for entry in files["files"]:
+            if entry["name"] != ".":
+                archive.add(collection_dir / entry["name"], arcname=entry["name"], recursive=False)
+    return path
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes):
+    member = tarfile.TarInfo(name)
+    member.size = len(data)
+    member.mode = 0o644
+    archive.addfile(member, io.BytesIO(data))

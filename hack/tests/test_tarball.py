@@ -1,4 +1,6 @@
+import hashlib
 import io
+import json
 import tarfile
 
 from noxsupport import tarball
@@ -40,3 +42,28 @@ def test_member_names_strip_dot_slash(tmp_path):
         info.size = len(data)
         archive.addfile(info, io.BytesIO(data))
     assert tarball.member_names(path) == {"README.md"}
+
+
+def test_pack_installed_lists_only_what_is_there(tmp_path):
+    source = tmp_path / "crypto"
+    (source / "plugins").mkdir(parents=True)
+    (source / "plugins" / "m.py").write_text("x = 1\n")
+    listed = [
+        {"name": ".", "ftype": "dir", "chksum_type": None, "chksum_sha256": None, "format": 1},
+        {"name": "plugins", "ftype": "dir", "chksum_type": None, "chksum_sha256": None, "format": 1},
+        {"name": "plugins/m.py", "ftype": "file", "chksum_type": "sha256", "chksum_sha256": "ab", "format": 1},
+        {"name": ".azure-pipelines", "ftype": "dir", "chksum_type": None, "chksum_sha256": None, "format": 1},
+    ]
+    (source / "FILES.json").write_text(json.dumps({"files": listed, "format": 1}))
+    manifest = {"collection_info": {"namespace": "community", "name": "crypto", "version": "3.5.0"}, "file_manifest_file": {"chksum_sha256": "old"}}
+    (source / "MANIFEST.json").write_text(json.dumps(manifest))
+
+    path = tarball.pack_installed(source, tmp_path / "out")
+
+    assert path.name == "community-crypto-3.5.0.tar.gz"
+    with tarfile.open(path) as archive:
+        files_json = archive.extractfile("FILES.json").read()
+        packed_manifest = json.loads(archive.extractfile("MANIFEST.json").read())
+        assert sorted(archive.getnames()) == ["FILES.json", "MANIFEST.json", "plugins", "plugins/m.py"]
+    assert [entry["name"] for entry in json.loads(files_json)["files"]] == [".", "plugins", "plugins/m.py"]
+    assert packed_manifest["file_manifest_file"]["chksum_sha256"] == hashlib.sha256(files_json).hexdigest()

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
 import hashlib
 import random
@@ -89,10 +90,15 @@ class OssClient:
         other.endpoint = endpoint
         return other
 
-    def request(self, operation: str, method: str, bucket: str, query: list, body: bytes | None = None) -> OssResponse:
-        """Send one operation, retrying what is worth retrying. Returns a 2xx answer or raises an OssError."""
+    def request(
+        self, operation: str, method: str, bucket: str, query: list, body: bytes | None = None, key: str | None = None, headers: dict | None = None
+    ) -> OssResponse:
+        """Send one operation, retrying what is worth retrying. Returns a 2xx answer or raises an OssError.
+
+        key addresses an object of the bucket; headers are sent and signed as given (a Content-Type there replaces the
+        application/xml that a body otherwise goes out with)."""
         try:
-            answer = self.transport.send(lambda: self._prepare(method, bucket, query, body), retry_if=_throttled)
+            answer = self.transport.send(lambda: self._prepare(method, bucket, query, body, key, headers), retry_if=_throttled)
         except OssTransportError as exc:
             raise OssTransportError(f"{operation}: {exc}{attempts_note(exc.attempts)}", exc.attempts, exc.retryable) from None
         response = _response(answer)
@@ -104,16 +110,19 @@ class OssClient:
         self._explain(error)
         raise error
 
-    def _prepare(self, method, bucket, query, body) -> Request:
+    def _prepare(self, method, bucket, query, body, key=None, extra_headers=None) -> Request:
         """The request of one attempt, signed afresh (the signature holds the time)."""
         headers = {}
         if body is not None:
             headers["Content-Type"] = "application/xml"
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
-        signed = self._sign(method, bucket, query, headers)
+        for name, value in (extra_headers or {}).items():
+            headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+            headers[name] = value
+        signed = self._sign(method, bucket, query, headers, key)
         query_string = encode_query(query)
         # bucket None: a service-level request (ListBuckets), sent to the endpoint itself.
-        url = self.endpoint.service_url(query_string) if bucket is None else self.endpoint.bucket_url(bucket, query_string)
+        url = self.endpoint.service_url(query_string) if bucket is None else self.endpoint.bucket_url(bucket, query_string, key or "")
         return Request(method, url, signed.headers, body, self.endpoint.netloc)
 
     def _explain(self, error):
@@ -124,13 +133,13 @@ class OssClient:
                 "pass the security token that was issued together with the key pair."
             )
 
-    def _sign(self, method, bucket, query, headers):
+    def _sign(self, method, bucket, query, headers, key=None):
         creds = self.credentials
         now = self._clock()
         if self.signature_version == "v1":
-            return sign_v1(method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, now, security_token=creds.security_token)
+            return sign_v1(method, bucket, key, query, headers, creds.access_key_id, creds.access_key_secret, now, security_token=creds.security_token)
         return sign_v4(
-            method, bucket, None, query, headers, creds.access_key_id, creds.access_key_secret, self.endpoint.region, now, security_token=creds.security_token
+            method, bucket, key, query, headers, creds.access_key_id, creds.access_key_secret, self.endpoint.region, now, security_token=creds.security_token
         )
 
 
@@ -146,11 +155,22 @@ def _response(answer) -> OssResponse:
     return OssResponse(answer.status, answer.headers, answer.body, answer.headers.get("x-oss-request-id"), answer.attempts)
 
 
+def _error_body(answer: OssResponse) -> bytes:
+    """The error document; a HEAD answer has no body, so OSS sends the document base64-encoded in x-oss-err."""
+    if answer.body or not answer.headers.get("x-oss-err"):
+        return answer.body
+    try:
+        return base64.b64decode(answer.headers["x-oss-err"], validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
 def _error_from(answer: OssResponse):
     """An OssServiceError for an <Error> document, an OssResponseError for anything else."""
     content_type = answer.headers.get("content-type", "")
+    body = _error_body(answer)
     try:
-        root = parse_document(answer.body, answer.status, answer.request_id) if answer.body else None
+        root = parse_document(body, answer.status, answer.request_id) if body else None
     except OssResponseError as exc:
         kind = f"{content_type.split(';')[0]}; " if content_type else ""
         rid = f"; request id {answer.request_id}" if answer.request_id else ""

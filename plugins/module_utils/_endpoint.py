@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
 
@@ -89,12 +89,14 @@ class Endpoint:
         """The same host, signed for another region (an explicit endpoint serves every bucket, whatever its region)."""
         return Endpoint(self.scheme, self.host, self.port, region, self.path_style)
 
-    def bucket_url(self, bucket: str, query_string: str) -> str:
-        """The URL of a bucket-level request; the signer's canonical URI is '/<bucket>/' either way."""
+    def bucket_url(self, bucket: str, query_string: str, key: str = "") -> str:
+        """The URL of a bucket-level (or, with key, object-level) request; the signer's canonical URI is '/<bucket>/<key>'
+        either way. The key is percent-encoded as UTF-8 with '/' kept, exactly as V4 signs it."""
         suffix = f"?{query_string}" if query_string else ""
+        path = quote(key, safe="/")
         if self.path_style:
-            return f"{self.url}/{bucket}/{suffix}"
-        return f"{self.scheme}://{bucket}.{self.netloc}/{suffix}"
+            return f"{self.url}/{bucket}/{path}{suffix}"
+        return f"{self.scheme}://{bucket}.{self.netloc}/{path}{suffix}"
 
 
 def resolve_endpoint(region=None, endpoint=None, addressing_style: str = "auto") -> Endpoint:

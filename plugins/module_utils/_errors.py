@@ -191,11 +191,17 @@ class OssServiceError(OssError):
         return text
 
 
+# Operations whose RAM action has another name; every other operation's action is oss:<operation>.
+_RAM_ACTION_OF = {"HeadObject": "GetObject"}
+_OBJECT_OPERATIONS = ("HeadObject", "GetObject", "PutObject", "DeleteObject", "GetObjectAcl")
+
+
 def _access_denied_hint(operation: str, extra_actions) -> str:
     """Name only what the failed request needed; the README's RAM policy lists every action the modules use."""
-    actions = [f"oss:{operation}"] + list(extra_actions)
+    actions = [f"oss:{_RAM_ACTION_OF.get(operation, operation)}"] + list(extra_actions)
     if len(actions) == 1:
-        needed = f"the RAM action {actions[0]} on the bucket"
+        where = "the object" if operation in _OBJECT_OPERATIONS else "the bucket"
+        needed = f"the RAM action {actions[0]} on {where}"
     else:
         needed = f"the RAM actions {', '.join(actions[:-1])} and {actions[-1]} (the oss: one on the bucket)"
     return f"The credentials lack permission for this request: grant {needed}."

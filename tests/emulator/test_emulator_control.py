@@ -35,6 +35,7 @@ def test_request_log_entries(emulator, client):
         "path",
         "query",
         "bucket",
+        "key",
         "domain",
         "status",
         "code",

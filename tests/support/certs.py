@@ -75,6 +75,7 @@ def make_certificate(
     names: t.Sequence[str] | None = None,
     san: bool = True,
     ca: bool | None = None,
+    strict: bool = False,
 ) -> TestCertificate:
     """A certificate for `common_name`.
 
@@ -83,7 +84,8 @@ def make_certificate(
     not_after: default not_before + days; valid_days=(start, end) instead: from now + start days to now + end days.
     san: a subjectAltName with the IP address, or else the DNS names `names` (default [common_name]; empty: no
     subjectAltName). ca: add a critical BasicConstraints extension (None: none). Ed25519 signs without a hash, the
-    others with SHA-256.
+    others with SHA-256. strict: add what strict X.509 verification (Python 3.13's default context) asks for:
+    subject and authority key identifiers, and a CA's key usage.
     """
     if key is None:
         key = new_key(key_type, rsa_bits)
@@ -115,5 +117,17 @@ def make_certificate(
             builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
     if ca is not None:
         builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    if strict:
+        builder = _strict_extensions(builder, key, issuer, ca)
     signer = signing_key or signer
     return TestCertificate(builder.sign(signer, None if isinstance(signer, ed25519.Ed25519PrivateKey) else hashes.SHA256()), key)
+
+
+def _strict_extensions(builder: x509.CertificateBuilder, key: t.Any, issuer: TestCertificate | None, ca: bool | None) -> x509.CertificateBuilder:
+    issuer_key = issuer.key.public_key() if issuer is not None else key.public_key()
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key), critical=False)
+    if ca:
+        usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement"), False)
+        builder = builder.add_extension(x509.KeyUsage(**usage, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+    return builder

@@ -24,7 +24,7 @@ def test_user_agent_carries_the_galaxy_version():
 
 
 # The action group of each module: OSS modules in oss, Alibaba Cloud DNS modules in alidns (never in both).
-GROUPS = {"oss": ["cname", "cname_certificate", "cname_info", "cname_token"], "alidns": ["alidns_record"]}
+GROUPS = {"oss": ["cname", "cname_certificate", "cname_info", "cname_token", "object"], "alidns": ["alidns_record"]}
 # The OSS options are not the DNS module's: it takes the credentials fragment alone.
 FRAGMENTS = {
     "oss": ["alicloud.oss.credentials", "alicloud.oss.oss", "alicloud.oss.attributes"],

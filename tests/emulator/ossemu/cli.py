@@ -10,6 +10,7 @@ import sys
 import threading
 
 from .config import DEFAULT_CONFIG_PATH, ConfigError
+from .dnsserver import DnsResponder, emulator_txt_values
 from .faults import FaultError
 from .server import Emulator
 
@@ -27,6 +28,8 @@ def build_parser():
     parser.add_argument("--dns-propagation-seconds", type=float, help="seconds a _dnsauth TXT record takes to count for ownership (default: from the config)")
     parser.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument("--dns-port", type=int, help="also answer DNS over UDP on this port (0 picks one): A 127.0.0.1, TXT from the emulator")
+    parser.add_argument("--dns-port-file", help="write the DNS port number to this file before the endpoint line is printed")
     parser.add_argument(
         "--fault",
         action="append",
@@ -63,6 +66,11 @@ def main(argv=None):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     signal.signal(signal.SIGINT, lambda *_args: stop.set())
+    try:
+        dns = _start_dns(args, emulator)
+    except OSError as error:
+        print("serve.py: --dns-port: %s" % error, file=sys.stderr)
+        return 2
     endpoint = emulator.start()
     print("OSS emulator listening on %s" % endpoint, flush=True)
     if args.port_file:
@@ -72,7 +80,20 @@ def main(argv=None):
             pass
     finally:
         emulator.stop()
+        if dns is not None:
+            dns.stop()
     return 0
+
+
+def _start_dns(args, emulator):
+    if args.dns_port is None:
+        return None
+    dns = DnsResponder(emulator_txt_values(emulator.core), host=args.host, port=args.dns_port)
+    dns.start()
+    print("DNS responder listening on %s:%d (UDP)" % (args.host, dns.port), flush=True)
+    if args.dns_port_file:
+        _write_atomically(args.dns_port_file, "%d\n" % dns.port)
+    return dns
 
 
 def _write_atomically(path, text):

@@ -16,6 +16,7 @@ from .config import Settings, load_config
 from .dns import DnsService
 from .errors import OssError, error_document, invalid_argument
 from .faults import FaultQueue
+from .objects import ObjectAnswer, ObjectOperations, is_anonymous_read
 from .operations import Operations
 from .requestlog import RequestLog
 from .state import State
@@ -57,6 +58,8 @@ class EmulatorCore:
             req.LIST_CNAME: self.operations.list_cname,
             req.DELETE_CNAME: self.operations.delete_cname,
         }
+        self.objects = ObjectOperations(self.state, self.clock)
+        self._dispatch.update(self.objects.dispatch())
 
     def _lookup_credential(self, access_key_id):
         # Resolved at call time so that assigning a new credential_lookup takes effect immediately.
@@ -73,6 +76,8 @@ class EmulatorCore:
             traceback.print_exc(file=sys.stderr)
             error = OssError(500, "InternalError", "We encountered an internal error. Please try again.")
             return Answer(500, "application/xml", error_document(error, request_id, host_id), error.code)
+        if isinstance(body, ObjectAnswer):
+            return body
         return Answer(200, "application/xml" if body else None, body)
 
     def _run(self, request):
@@ -85,6 +90,9 @@ class EmulatorCore:
         bucket = self.state.buckets.get(request.bucket)
         if bucket is None:
             raise OssError(404, "NoSuchBucket", "The specified bucket does not exist.", extra=[("BucketName", request.bucket)])
+        if is_anonymous_read(request):
+            with self.state.lock:
+                return self.objects.read_anonymously(bucket, request)
         credential = self.verifier.verify(request, bucket.region)
         if credential.owner != bucket.owner:
             raise OssError(403, "AccessDenied", "The bucket you access does not belong to you.", extra=[("Bucket", bucket.name)])

@@ -18,6 +18,7 @@ FIELDS = (
     "path",
     "query",
     "bucket",
+    "key",
     "domain",
     "status",
     "code",

@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP front end (standard library ThreadingHTTPServer) and the in-process `Emulator` API used by pytest."""
 
+import base64
 import json
 import secrets
 import ssl
@@ -16,6 +17,7 @@ from .control import PREFIX as CONTROL_PREFIX, handle_control
 from .core import Answer, EmulatorCore
 from .dns import SERVICE as DNS_SERVICE, DnsCall, DnsError, error_document as dns_error_document, is_dns_request
 from .faults import broken_answer, broken_dns_answer, fault_from_spec
+from .objects import cname_addressing, route as object_route
 from .sts import is_sts_request
 from .timefmt import iso8601_ms, rfc1123
 from .xmldocs import parse_cname_body, peek_domain
@@ -145,15 +147,16 @@ class OssHandler(BaseHTTPRequestHandler):
         if dropped:
             self.close_connection = True  # no status line at all: the client sees the connection close
         else:
-            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, "ec", None), id_header)
+            self._send(answer.status, answer.content_type, answer.body, request_id, getattr(answer, "ec", None), getattr(answer, "headers", None), id_header)
 
     def _build_request(self, url, body):
         host = self.headers.get("Host", "")
-        bucket, key, addressing = req.resolve_addressing(host, url.path, self.core.state.buckets)
+        # A custom domain bound to a bucket addresses that bucket, as OSS does once the domain's CNAME points at it.
+        bucket, key, addressing = cname_addressing(self.core.state, host, url.path) or req.resolve_addressing(host, url.path, self.core.state.buckets)
         request = req.OssRequest(
             self.command, url.path, url.query, req.parse_query(url.query), req.header_dict(self.headers.items()), host, body, bucket, key, addressing
         )
-        request.operation = req.route(request)
+        request.operation = object_route(request) or req.route(request)
         return request
 
     def _read_body(self):
@@ -186,7 +189,7 @@ class OssHandler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     # --- writing answers --------------------------------------------------------------------------------------
-    def _send(self, status, content_type, body, request_id=None, ec=None, id_header="x-oss-request-id"):
+    def _send(self, status, content_type, body, request_id=None, ec=None, headers=None, id_header="x-oss-request-id"):
         self.send_response_only(status)
         self.send_header("Server", self.server_version)
         self.send_header("Date", rfc1123(self.core.clock.wall()))
@@ -194,6 +197,11 @@ class OssHandler(BaseHTTPRequestHandler):
             self.send_header(id_header, request_id)
         if ec:
             self.send_header("x-oss-ec", ec)
+        if self.command == "HEAD" and status >= 400 and body:
+            # A HEAD answer carries no body: OSS sends the error document base64-encoded in this header instead.
+            self.send_header("x-oss-err", base64.b64encode(body).decode("ascii"))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if content_type:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -207,7 +215,9 @@ class OssHandler(BaseHTTPRequestHandler):
 
 def _log_entry(request, request_id, now):
     domain = None
-    if request.operation == req.GET_TOKEN:
+    if request.addressing == "cname":
+        domain = req.host_without_port(request.host).lower()
+    elif request.operation == req.GET_TOKEN:
         domain = (request.query_value("cname") or "").lower() or None
     elif request.body:
         domain = peek_domain(request.body)
@@ -220,6 +230,7 @@ def _log_entry(request, request_id, now):
         "path": request.path,
         "query": request.raw_query,
         "bucket": request.bucket,
+        "key": request.key or None,
         "domain": domain,
         "status": None,
         "code": None,

@@ -12,6 +12,7 @@ import os
 import tempfile
 import threading
 
+from .objects import ObjectStore
 from .timefmt import iso8601_ms, parse_iso8601
 
 STATE_FILE_VERSION = 1
@@ -149,6 +150,7 @@ class State:
         self._next_record_id = FIRST_RECORD_ID + len(self._initial_dns)
         self.dns_records = self._seed_dns()  # oldest first
         self.uploaded_certs = {}  # cert_id -> CertRecord
+        self.objects = ObjectStore()
         if state_file and os.path.exists(state_file):
             self._load(state_file)
 
@@ -235,6 +237,7 @@ class State:
         self.tokens.clear()
         self.dns_records = self._seed_dns()
         self.uploaded_certs.clear()
+        self.objects.clear()
 
     def snapshot(self):
         """The JSON shape of GET /_emulator/state: buckets -> domains -> binding, plus tokens, DNS and uploads."""
@@ -250,6 +253,7 @@ class State:
             "dns_records": [record.view() for record in self.dns_records],
             "dns_next_record_id": self._next_record_id,
             "uploaded_certificates": [dict(record.public_view(), owner=record.owner) for record in self.uploaded_certs.values()],
+            "objects": self.objects.snapshot(),
         }
 
     def save(self):
@@ -291,6 +295,7 @@ class State:
             token = Token(item["bucket"], item["domain"], item["token"], parse_iso8601(item["expire_time"]))
             self.tokens[(token.bucket, token.domain)] = token
         self._load_dns(document)
+        self.objects.load(document.get("objects", {}), self.buckets)
 
     def _load_dns(self, document):
         if "dns_records" not in document:
