@@ -153,8 +153,10 @@ def check_ansible_doc(session: nox.Session, collections_root: Path) -> None:
             timeout=300,
             check=False,
         )
-        clean = proc.returncode == 0 and not proc.stderr.strip() and fqcn.upper() in proc.stdout.upper()
-        session.log("ansible-doc -t %s %s: %s" % (kind, fqcn, "clean" if clean else "NOT CLEAN (exit %d) %s" % (proc.returncode, proc.stderr.strip())))
+        # ansible-doc -t role on 2.21 warns about a collection of ansible-core's own (_protomatter): not ours to fix.
+        stderr = "\n".join(line for line in proc.stderr.splitlines() if "/ansible/_internal/" not in line).strip()
+        clean = proc.returncode == 0 and not stderr and fqcn.upper() in proc.stdout.upper()
+        session.log("ansible-doc -t %s %s: %s" % (kind, fqcn, "clean" if clean else "NOT CLEAN (exit %d) %s" % (proc.returncode, stderr)))
         if not clean:
             bad.append(fqcn)
     if bad:
