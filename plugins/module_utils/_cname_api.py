@@ -44,7 +44,7 @@ def _kind(bucket: str, domain: str) -> bool | None:
 def _kind_query(client, bucket: str, kind: bool | None) -> list:
     if kind is None:
         return []
-    check_kind_signature(bucket, getattr(client, "signature_version", "v4"))
+    check_kind_signature(bucket, client.signature_version)
     return [("wildcard", "true" if kind else "false")]
 
 
