@@ -13,12 +13,15 @@ from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssError, OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._http import BACKOFF_CAP, backoff_delay
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, describe_error
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import base_domain
 
 OWNERSHIP_CODE = "NeedVerifyDomainOwnership"
 
 
 def txt_record_name(domain: str) -> str:
-    return f"_dnsauth.{domain}"
+    """The ownership record's name. For a wildcard the documents name none: _dnsauth.<base domain> is inferred from the
+    token being asked for the base domain, and stays an assumption until the live service shows otherwise."""
+    return f"_dnsauth.{base_domain(domain)}"
 
 
 def find_cname(listing: dict, domain: str) -> dict | None:

@@ -185,6 +185,8 @@ def _check_names(x509, leaf, domain: str, option: str):
 
 
 def _wildcard_hint(domain: str) -> str:
+    if domain.startswith("*."):
+        return " (a wildcard domain needs that very wildcard name: no exact name serves every host under it)"
     parent = domain.split(".", 1)[1]
     return f" or *.{parent}" if "." in parent else ""
 
@@ -211,10 +213,12 @@ def _ascii_name(name: str) -> str:
 
 
 def name_covers(name: str, domain: str) -> bool:
-    """Whether a certificate name covers the domain: exactly, or as a wildcard standing for exactly one leftmost label."""
+    """Whether a certificate name covers the domain: exactly, or as a wildcard standing for exactly one leftmost label.
+
+    A wildcard domain (*.example.com, bound on an Agentic Bucket) is covered only by the equal wildcard name."""
     if name == domain:
         return True
-    if not name.startswith("*."):
+    if not name.startswith("*.") or domain.startswith("*."):
         return False
     label, _dot, rest = domain.partition(".")
     return bool(label) and rest == name[2:]

@@ -3,7 +3,12 @@
 
 # PRIVATE: this module_utils file is internal to alicloud.oss; it is not a public API.
 
-"""The five CNAME operations as small functions over an OssClient, returning plain snake_case data."""
+"""The five CNAME operations as small functions over an OssClient, returning plain snake_case data.
+
+Domains come and go in the form users write them: a wildcard is *.example.com. On the wire OSS takes the base domain
+and the kind (the wildcard query parameter, or IsWildCard in PutCname's body). A standard bucket is sent no kind at
+all, as before 2026; an Agentic Bucket is always sent one, false for an exact domain too, as its documentation requires.
+Whether a standard bucket would accept an explicit wildcard=false only the live service can tell: it is never sent."""
 
 from __future__ import annotations
 
@@ -11,6 +16,14 @@ from datetime import datetime, timezone
 
 from ansible_collections.alicloud.oss.plugins.module_utils._dates import days_until, iso_or_none, seconds_until
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import CERTIFICATE_RAM_ACTIONS, OssResponseError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
+    WILDCARD_PREFIX,
+    base_domain,
+    check_domain_kind,
+    check_kind_signature,
+    is_agentic_bucket,
+    is_wildcard,
+)
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import child_text, cname_configuration, parse_document
 
 
@@ -22,11 +35,30 @@ def _document(response, root_tag: str):
     return root
 
 
-def _token(root, now: datetime) -> dict:
+def _kind(bucket: str, domain: str) -> bool | None:
+    """The kind to state on the wire: None for a standard bucket (nothing sent), else whether domain is a wildcard."""
+    check_domain_kind(bucket, domain)
+    return is_wildcard(domain) if is_agentic_bucket(bucket) else None
+
+
+def _kind_query(client, bucket: str, kind: bool | None) -> list:
+    if kind is None:
+        return []
+    check_kind_signature(bucket, client.signature_version)
+    return [("wildcard", "true" if kind else "false")]
+
+
+def _user_form(base: str, wildcard: bool) -> str:
+    domain = base.lower().rstrip(".")
+    return WILDCARD_PREFIX + domain if wildcard else domain
+
+
+def _token(root, now: datetime, wildcard: bool) -> dict:
     expire_time = child_text(root, "ExpireTime")
     return {
         "bucket": child_text(root, "Bucket"),
-        "domain": (child_text(root, "Cname") or "").lower().rstrip("."),
+        "domain": _user_form(child_text(root, "Cname") or "", wildcard),
+        "wildcard": wildcard,
         "token": child_text(root, "Token"),
         "expire_time": expire_time,
         "expire_time_iso": iso_or_none(expire_time),
@@ -40,24 +72,29 @@ def _now():
 
 def get_cname_token(client, bucket: str, domain: str, now: datetime | None = None) -> dict | None:
     """The domain's current token, or None when there is none (never created, expired or consumed)."""
+    kind = _kind(bucket, domain)
+    query = [("comp", "token"), ("cname", base_domain(domain))] + _kind_query(client, bucket, kind)
     try:
-        response = client.request("GetCnameToken", "GET", bucket, [("comp", "token"), ("cname", domain)])
+        response = client.request("GetCnameToken", "GET", bucket, query)
     except OssServiceError as exc:
         if exc.code == "CnameTokenNotFound":
             return None
         raise
-    return _token(_document(response, "CnameToken"), now or _now())
+    return _token(_document(response, "CnameToken"), now or _now(), bool(kind))
 
 
 def create_cname_token(client, bucket: str, domain: str, now: datetime | None = None) -> dict:
-    response = client.request("CreateCnameToken", "POST", bucket, [("cname", None), ("comp", "token")], cname_configuration(domain))
-    return _token(_document(response, "CnameToken"), now or _now())
+    kind = _kind(bucket, domain)
+    query = [("cname", None), ("comp", "token")] + _kind_query(client, bucket, kind)
+    response = client.request("CreateCnameToken", "POST", bucket, query, cname_configuration(base_domain(domain)))
+    return _token(_document(response, "CnameToken"), now or _now(), bool(kind))
 
 
 def put_cname(client, bucket: str, domain: str, certificate: dict | None = None):
     """Bind the domain, and bind, replace or remove its certificate when certificate is given."""
+    body = cname_configuration(base_domain(domain), certificate, _kind(bucket, domain))
     try:
-        return client.request("PutCname", "POST", bucket, [("cname", None), ("comp", "add")], cname_configuration(domain, certificate))
+        return client.request("PutCname", "POST", bucket, [("cname", None), ("comp", "add")], body)
     except OssServiceError as exc:
         if certificate and not certificate.get("delete_certificate"):
             exc.extra_ram_actions = CERTIFICATE_RAM_ACTIONS
@@ -68,8 +105,9 @@ def delete_cname(client, bucket: str, domain: str) -> bool:
     """Unbind the domain. False when OSS says it was not bound (older OSS answers 404 NoSuchCname, newer 200).
 
     Only the first attempt's NoSuchCname counts as "was not bound"."""
+    query = [("cname", None), ("comp", "delete")] + _kind_query(client, bucket, _kind(bucket, domain))
     try:
-        client.request("DeleteCname", "POST", bucket, [("cname", None), ("comp", "delete")], cname_configuration(domain))
+        client.request("DeleteCname", "POST", bucket, query, cname_configuration(base_domain(domain)))
     except OssServiceError as exc:
         # On a retried attempt, NoSuchCname most likely means the earlier attempt was applied and its answer lost.
         if exc.code == "NoSuchCname":
@@ -101,12 +139,15 @@ def _bool(text):
 
 def _cname_entry(element, now: datetime) -> dict:
     certificate = element.find("Certificate")
+    # OSS writes IsWildCard only on wildcard entries, and their Domain without the *.
+    wildcard = bool(_bool(child_text(element, "IsWildCard")))
     return {
-        "domain": (child_text(element, "Domain") or "").lower().rstrip("."),
+        "domain": _user_form(child_text(element, "Domain") or "", wildcard),
+        "wildcard": wildcard,
         "status": child_text(element, "Status"),
         "last_modified": child_text(element, "LastModified"),
         "is_purge_cdn_cache": _bool(child_text(element, "IsPurgeCdnCache")),
-        "is_wildcard": bool(_bool(child_text(element, "IsWildCard"))),
+        "is_wildcard": wildcard,
         "certificate": _certificate(certificate, now) if certificate is not None else None,
     }
 

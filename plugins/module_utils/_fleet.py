@@ -189,6 +189,7 @@ def expiring(entries: list, within_days: int) -> list:
                     {
                         "bucket": entry["bucket"],
                         "domain": cname["domain"],
+                        "wildcard": cname.get("wildcard", False),
                         "cert_id": certificate["cert_id"],
                         "valid_end_date_iso": certificate["valid_end_date_iso"],
                         "days_to_expiry": days,

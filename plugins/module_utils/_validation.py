@@ -14,6 +14,10 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCon
 _BUCKET_HOST = re.compile(r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com\.?$", re.IGNORECASE)
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _CERT_ID = re.compile(r"^\d+-[a-z]+(-[a-z0-9]+)+$")
+# The documented full name of an Agentic Bucket: <prefix>-<account id>-<region>-ab-apsr, the prefix at least 3 characters.
+_AGENTIC_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]+[a-z0-9]-\d+-[a-z]+(-[a-z0-9]+)+-ab-apsr$")
+WILDCARD_PREFIX = "*."
+WILDCARD_RULE = "OSS binds wildcard domains (*.example.com) only to Agentic Buckets, whose names end in -<account id>-<region>-ab-apsr"
 # An attempt longer than an hour is a mistake, and a timeout Python's sockets cannot hold (1e300) would fail deep
 # in the transport; ten retries already wait minutes with the backoff.
 MAX_TIMEOUT = 3600
@@ -48,10 +52,40 @@ def _bucket_problem(name: str) -> str | None:
 _ONE_PER_TASK = "run the task once per domain, for example with loop"
 
 
-def normalize_domain(value, option: str = "domain", for_several: str = _ONE_PER_TASK) -> str:
+def is_agentic_bucket(name: str) -> bool:
+    return bool(_AGENTIC_BUCKET.match(name or ""))
+
+
+def is_wildcard(domain: str) -> bool:
+    return domain.startswith(WILDCARD_PREFIX)
+
+
+def base_domain(domain: str) -> str:
+    """The domain OSS writes on the wire: a wildcard without its leading *."""
+    return domain[len(WILDCARD_PREFIX) :] if is_wildcard(domain) else domain
+
+
+def check_domain_kind(bucket: str, domain: str, option: str = "domain"):
+    """Refuse a wildcard for a bucket that cannot hold one, before any request."""
+    if is_wildcard(domain) and not is_agentic_bucket(bucket):
+        raise OssConfigError(f"{option} '{domain}' cannot be bound to bucket {bucket}: {WILDCARD_RULE}.", option)
+
+
+def check_kind_signature(bucket: str, signature_version: str):
+    """On an Agentic Bucket every token and unbind request carries the wildcard parameter, which only V4 signs."""
+    if signature_version == "v1" and is_agentic_bucket(bucket):
+        raise OssConfigError(
+            f"bucket {bucket} is an Agentic Bucket: its CNAME requests carry the wildcard parameter, which signature_version v1 "
+            "leaves unsigned (it is no V1 sub-resource); use signature_version v4.",
+            "signature_version",
+        )
+
+
+def normalize_domain(value, option: str = "domain", for_several: str = _ONE_PER_TASK, bucket: str | None = None) -> str:
     """Lower-case the domain, drop one trailing dot, and check it is a host name OSS can bind.
 
-    for_several says what to do instead when value is a list of domains."""
+    A wildcard keeps its leading *. (the form users write); with bucket, a wildcard is refused unless the bucket is an
+    Agentic Bucket. for_several says what to do instead when value is a list of domains."""
     if not isinstance(value, str):
         raise OssConfigError(f"{option} must be a string, not {type(value).__name__}.", option)
     domain = value.strip()
@@ -62,7 +96,10 @@ def normalize_domain(value, option: str = "domain", for_several: str = _ONE_PER_
     problem = _domain_problem(domain)
     if problem:
         raise OssConfigError(f"{option} '{value}' is not a domain OSS can bind: {problem}.", option)
-    return domain.lower().rstrip(".")
+    domain = domain.lower().rstrip(".")
+    if bucket is not None:
+        check_domain_kind(bucket, domain, option)
+    return domain
 
 
 def _looks_like_a_list(domain: str) -> bool:
@@ -76,9 +113,9 @@ def _domain_problem(domain: str) -> str | None:
         return "it contains white space"
     if not domain.isascii():
         return f"internationalised names must be given in their ASCII (punycode) form{_punycode_hint(domain)}"
-    if "*" in domain:
-        return "wildcard domains are not supported on standard buckets"
-    name = domain.lower()
+    name = base_domain(domain.lower())
+    if "*" in name:
+        return "a wildcard is written *. followed by the base domain, such as *.example.com (the * stands for one whole label)"
     if name.endswith("."):
         name = name[:-1]
     if len(name) > 253:
@@ -112,13 +149,15 @@ def _punycode_hint(domain: str) -> str:
         return ""
 
 
-def normalize_domains(values, option: str = "domains") -> list:
-    """Normalise every entry; report the first bad one under the option's name with its position."""
+def normalize_domains(values, option: str = "domains", bucket: str | None = None) -> list:
+    """Normalise every entry; report the first bad one under the option's name with its position.
+
+    An exact domain and the wildcard of the same base domain are two different entries."""
     if not isinstance(values, list):
         raise OssConfigError(f"{option} must be a list of domains.", option)
     result = []
     for index, value in enumerate(values):
-        domain = normalize_domain(value, f"{option}[{index}]")
+        domain = normalize_domain(value, f"{option}[{index}]", bucket=bucket)
         if domain not in result:
             result.append(domain)
     return result

@@ -42,11 +42,17 @@ def _text(value) -> str:
     return str(value)
 
 
-def cname_configuration(domain: str, certificate: dict | None = None) -> bytes:
-    """The BucketCnameConfiguration body; only fields that carry a value are written."""
+def cname_configuration(domain: str, certificate: dict | None = None, wildcard: bool | None = None) -> bytes:
+    """The BucketCnameConfiguration body; only fields that carry a value are written.
+
+    wildcard None leaves IsWildCard out (a standard bucket); an Agentic Bucket needs it stated, true or false. Nothing
+    here can write the elements an Agentic Bucket rejects (AccessPointName, AccessPointNameForObjectProcess,
+    PurgeConfiguration, ClientCaConfiguration)."""
     root = ET.Element("BucketCnameConfiguration")
     cname = ET.SubElement(root, "Cname")
     ET.SubElement(cname, "Domain").text = domain
+    if wildcard is not None:
+        ET.SubElement(cname, "IsWildCard").text = _text(wildcard)
     if certificate and certificate.get("delete_certificate") and certificate.get("force") is not None:
         # OSS answers MalformedXML to this pair whatever Force says; refuse it here rather than send it.
         raise ValueError("DeleteCertificate is never sent together with Force")

@@ -16,6 +16,11 @@ description:
     use M(alicloud.oss.cname_token) to get the token.
   - The certificate of a bound domain is never touched; use M(alicloud.oss.cname_certificate) for that.
   - After binding, point the domain's DNS CNAME record at RV(cname_target).
+  - Wildcard domains (V(*.spaces.example.com)) are bound only to Agentic Buckets, recognised by their full name
+    C(<prefix>-<account id>-<region>-ab-apsr); for any other bucket a wildcard is refused before any request is sent.
+    An exact domain and the wildcard of the same base domain are two different bindings, each with its own token.
+    On an Agentic Bucket every bind and unbind states the kind (C(IsWildCard), C(wildcard)), false for exact domains
+    too, so O(signature_version=v1), which cannot sign the C(wildcard) parameter, is refused there.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
@@ -32,7 +37,8 @@ options:
   domains:
     description:
       - A list of custom domains, handled in one task. Case and trailing dots are ignored; duplicates count once.
-      - With O(state=present) and O(purge=true), every bound domain not in the list is unbound.
+      - With O(state=present) and O(purge=true), every bound domain not in the list is unbound. A wildcard and the exact
+        domain of the same base domain are different members; listing V(*.spaces.example.com) keeps only the wildcard.
     type: list
     elements: str
   state:
@@ -118,6 +124,14 @@ EXAMPLES = r"""
     purge: true
     concurrency: 8
 
+- name: Bind a wildcard domain and its base domain to an Agentic Bucket
+  alicloud.oss.cname:
+    bucket: my-agentic-1234567890123456-cn-hangzhou-ab-apsr
+    region: cn-hangzhou
+    domains:
+      - "*.spaces.example.com"
+      - spaces.example.com
+
 - name: Unbind a domain
   alicloud.oss.cname:
     bucket: my-bucket
@@ -128,7 +142,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 domains:
-  description: The domains bound to the bucket after the run, sorted (predicted in check mode).
+  description:
+    - The domains bound to the bucket after the run, sorted (predicted in check mode).
+    - A wildcard binding is written with its leading C(*.), as in O(domain); the exact domain of the same base domain
+      is a separate entry.
   returned: always
   type: list
   elements: str
@@ -169,7 +186,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, normalize_domains
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_kind_signature, normalize_domain, normalize_domains
 
 
 def plan(bound: set, wanted: list, state: str, purge: bool) -> tuple:
@@ -184,8 +201,9 @@ def plan(bound: set, wanted: list, state: str, purge: bool) -> tuple:
 def ensure_cnames(oss: OssModule) -> dict:
     params = oss.params
     bucket = oss.bucket()
-    wanted = _wanted_domains(params)
+    wanted = _wanted_domains(params, bucket)
     _check_numbers(params)
+    check_kind_signature(bucket, params["signature_version"])
     bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
     to_add, to_remove = plan(bound, wanted, params["state"], params["purge"])
     done_add, done_remove, gone = to_add, to_remove, to_remove
@@ -204,10 +222,10 @@ def ensure_cnames(oss: OssModule) -> dict:
     }
 
 
-def _wanted_domains(params) -> list:
+def _wanted_domains(params, bucket) -> list:
     if params["domains"] is not None:
-        return normalize_domains(params["domains"], "domains")
-    domain = normalize_domain(params["domain"], "domain", for_several="use domains for a list")
+        return normalize_domains(params["domains"], "domains", bucket=bucket)
+    domain = normalize_domain(params["domain"], "domain", for_several="use domains for a list", bucket=bucket)
     if params["purge"]:
         # Refused rather than ignored: a user who sets purge expects the other domains to go.
         raise OssConfigError(

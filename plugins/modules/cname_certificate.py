@@ -33,6 +33,9 @@ options:
   domain:
     description:
       - The custom domain. Case and a trailing dot are ignored.
+      - A wildcard domain (V(*.spaces.example.com)) is accepted only for an Agentic Bucket (full name
+        C(<prefix>-<account id>-<region>-ab-apsr)) and refused for any other bucket before any request is sent. Its certificate
+        must name the same wildcard, see O(validate_certificate).
     type: str
     required: true
   state:
@@ -79,6 +82,8 @@ options:
       - A name covers the domain when it is equal to it, ignoring case, or is a wildcard whose C(*) stands for exactly one label
         (V(*.example.com) covers V(www.example.com), not V(example.com) nor V(a.b.example.com)). The names are the certificate's
         subjectAltName DNS names; the common name counts only when the certificate has no subjectAltName.
+      - A wildcard O(domain) such as V(*.example.com) is covered only by the same wildcard name; a certificate for
+        V(www.example.com) or for V(example.com) alone does not serve every name under the wildcard.
       - V(false) skips these two checks, for example to stage a certificate before its start date. The check that the private
         key belongs to the certificate always runs.
     type: bool
@@ -343,7 +348,7 @@ def ensure_certificate(oss: OssModule) -> dict:
     params = oss.params
     _check_numbers(params)
     bucket = oss.bucket()
-    domain = normalize_domain(params["domain"])
+    domain = normalize_domain(params["domain"], bucket=bucket)
     desired = _desired(oss, domain)
     previous = validate_cert_id(params["previous_cert_id"], "previous_cert_id") if params["previous_cert_id"] else None
     entry = find_cname(list_cname(oss.client, bucket), domain)

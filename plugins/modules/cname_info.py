@@ -59,11 +59,16 @@ options:
   domain:
     description:
       - Return only this domain. Case and a trailing dot are ignored.
+      - A wildcard binding of an Agentic Bucket is named as it is written, V(*.spaces.example.com); it never matches the
+        exact domain V(spaces.example.com), a binding of its own.
       - With O(buckets) or O(all_buckets), every bucket's list is filtered, which finds the bucket that serves a domain.
     type: str
   include_token:
     description:
       - Also read the CNAME token of O(domain). Requires O(domain) and O(bucket).
+      - The token of a wildcard O(domain) exists only on an Agentic Bucket; for any other bucket it is refused before any
+        request is sent. On an Agentic Bucket the token is read with the C(wildcard) parameter, which O(signature_version=v1)
+        cannot sign, so that combination is refused too.
     type: bool
     default: false
 notes:
@@ -144,9 +149,16 @@ cnames:
   elements: dict
   contains:
     domain:
-      description: The custom domain, lower-case.
+      description:
+        - The custom domain, lower-case. A wildcard binding (Agentic Buckets only) is written with its leading C(*.), although
+          OSS lists it as the base domain with C(IsWildCard).
       type: str
       sample: static.example.com
+    wildcard:
+      description: Whether the entry is a wildcard binding (Agentic Buckets only). Always present, V(false) for exact domains.
+      type: bool
+      sample: false
+      version_added: 1.1.0
     status:
       description: C(Enabled) or C(Disabled).
       type: str
@@ -160,7 +172,7 @@ cnames:
       type: bool
       sample: false
     is_wildcard:
-      description: Whether the entry is a wildcard binding (Agentic Buckets only).
+      description: The same as RV(cnames[].wildcard), kept for the playbooks written for 1.0.0.
       type: bool
       sample: false
     certificate:
@@ -259,8 +271,12 @@ expiring:
       description: The bucket the domain is bound to.
       type: str
     domain:
-      description: The custom domain.
+      description: The custom domain, a wildcard with its leading C(*.).
       type: str
+    wildcard:
+      description: Whether the domain is a wildcard binding.
+      type: bool
+      version_added: 1.1.0
     cert_id:
       description: The certificate service id.
       type: str
@@ -279,8 +295,12 @@ token:
       description: Bucket the token belongs to.
       type: str
     domain:
-      description: Domain the token proves ownership of.
+      description: Domain the token proves ownership of, a wildcard with its leading C(*.).
       type: str
+    wildcard:
+      description: Whether the token is for a wildcard domain.
+      type: bool
+      version_added: 1.1.0
     token:
       description: The token value.
       type: str
@@ -299,7 +319,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
 from ansible_collections.alicloud.oss.plugins.module_utils._fleet import Fleet, Target, expiring, failure_message, list_buckets, share_connections
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain, validate_bucket
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_domain_kind, check_kind_signature, normalize_domain, validate_bucket
 
 SOURCES = ("bucket", "buckets", "all_buckets")
 
@@ -340,6 +360,10 @@ def _check_options(params, source: str):
 def _read_one_bucket(oss: OssModule, domain) -> dict:
     params = oss.params
     bucket = oss.bucket()
+    if params["include_token"]:
+        # The token read is the one request that states the kind; what it would refuse is refused before the listing.
+        check_domain_kind(bucket, domain)
+        check_kind_signature(bucket, params["signature_version"])
     listing = list_cname(oss.client, bucket)
     cnames = [entry for entry in listing["cnames"] if domain is None or entry["domain"] == domain]
     result = {"changed": False, "bucket": listing["bucket"], "owner": listing["owner"], "cnames": cnames}

@@ -28,6 +28,12 @@ options:
   domain:
     description:
       - The custom domain, for example V(static.example.com). Case and a trailing dot are ignored.
+      - A wildcard domain, for example V(*.spaces.example.com), is accepted only for an Agentic Bucket (a bucket whose full name
+        ends in C(-<account id>-<region>-ab-apsr)); for any other bucket it is refused before any request is sent.
+        OSS is asked for the token of the base domain with C(wildcard=true), so an exact domain and the wildcard of the same
+        base domain have tokens of their own.
+      - On an Agentic Bucket every token request states the kind (C(wildcard=true) or C(wildcard=false)), which only
+        signature version 4 signs; O(signature_version=v1) is refused there.
     type: str
     required: true
 extends_documentation_fragment:
@@ -65,6 +71,13 @@ EXAMPLES = r"""
     ttl: 60
     overwrite: true
   when: ownership.txt_record.value is not none
+
+- name: The token of a wildcard domain on an Agentic Bucket (its TXT record is _dnsauth.spaces.example.com)
+  alicloud.oss.cname_token:
+    bucket: my-agentic-1234567890123456-cn-hangzhou-ab-apsr
+    domain: "*.spaces.example.com"
+    region: cn-hangzhou
+  register: wildcard_ownership
 """
 
 RETURN = r"""
@@ -79,9 +92,14 @@ token:
       type: str
       sample: my-bucket
     domain:
-      description: Domain the token proves ownership of.
+      description: Domain the token proves ownership of, a wildcard written with its leading C(*.).
       type: str
       sample: static.example.com
+    wildcard:
+      description: Whether the token is for a wildcard domain (Agentic Buckets only).
+      type: bool
+      sample: false
+      version_added: 1.1.0
     token:
       description: The token value to publish.
       type: str
@@ -104,7 +122,10 @@ txt_record:
   type: dict
   contains:
     name:
-      description: Fully qualified record name.
+      description:
+        - Fully qualified record name, C(_dnsauth.<domain>).
+        - For a wildcard, C(_dnsauth.<base domain>) (C(_dnsauth.spaces.example.com) for V(*.spaces.example.com)). OSS documents
+          no other name for it, but the live service has not confirmed this one yet.
       type: str
       sample: _dnsauth.static.example.com
     type:
@@ -135,12 +156,13 @@ from ansible_collections.alicloud.oss.plugins.module_utils._binding import find_
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import create_cname_token, get_cname_token, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import OssModule
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import normalize_domain
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_kind_signature, normalize_domain
 
 
 def ensure_token(oss: OssModule) -> dict:
     bucket = oss.bucket()
-    domain = normalize_domain(oss.params["domain"])
+    domain = normalize_domain(oss.params["domain"], bucket=bucket)
+    check_kind_signature(bucket, oss.params["signature_version"])
     # The bindings first: once a domain is bound (the state every later run of a playbook finds), OSS has consumed
     # its token and one read settles it. Asking for a token instead would cost a 404 and then a refused write.
     verified = find_cname(list_cname(oss.client, bucket), domain) is not None

@@ -8,7 +8,14 @@ import pytest
 from emu_helpers import OTHER_KEY, OWNER, OssClient
 from test_emulator_sdk import sdk_client
 
-DEFAULT_BUCKETS = [("demo-bucket", "cn-hangzhou"), ("eu-bucket", "eu-central-1"), ("other-bucket", "cn-hangzhou"), ("sg-bucket", "ap-southeast-1")]
+AGENTIC = "agents-1234567890123456-cn-hangzhou-ab-apsr"
+DEFAULT_BUCKETS = [
+    (AGENTIC, "cn-hangzhou"),
+    ("demo-bucket", "cn-hangzhou"),
+    ("eu-bucket", "eu-central-1"),
+    ("other-bucket", "cn-hangzhou"),
+    ("sg-bucket", "ap-southeast-1"),
+]
 
 
 def names_and_regions(root):
@@ -38,10 +45,13 @@ def test_pages_with_marker_and_max_keys_and_filters_by_prefix(emulator):
 
     first = client.list_buckets("max-keys=2").xml()
     assert names_and_regions(first) == DEFAULT_BUCKETS[:2]
-    assert (first.findtext("IsTruncated"), first.findtext("NextMarker"), first.findtext("MaxKeys")) == ("true", "eu-bucket", "2")
-    second = client.list_buckets("marker=eu-bucket&max-keys=2").xml()
-    assert names_and_regions(second) == DEFAULT_BUCKETS[2:]
-    assert second.find("IsTruncated") is None
+    assert (first.findtext("IsTruncated"), first.findtext("NextMarker"), first.findtext("MaxKeys")) == ("true", "demo-bucket", "2")
+    second = client.list_buckets("marker=demo-bucket&max-keys=2").xml()
+    assert names_and_regions(second) == DEFAULT_BUCKETS[2:4]
+    assert (second.findtext("IsTruncated"), second.findtext("NextMarker")) == ("true", "other-bucket")
+    third = client.list_buckets("marker=other-bucket&max-keys=2").xml()
+    assert names_and_regions(third) == DEFAULT_BUCKETS[4:]
+    assert third.find("IsTruncated") is None
     prefixed = client.list_buckets("prefix=s").xml()
     assert names_and_regions(prefixed) == [("sg-bucket", "ap-southeast-1")]
 
@@ -88,8 +98,8 @@ def test_sdk_paginator_lists_every_bucket_in_pages(emulator):
     paginator = client.list_buckets_paginator(limit=3)
     pages = list(paginator.iter_page(oss.ListBucketsRequest()))
 
-    assert [len(page.buckets) for page in pages] == [3, 1]
+    assert [len(page.buckets) for page in pages] == [3, 2]
     buckets = [bucket for page in pages for bucket in page.buckets]
     assert [(bucket.name, bucket.region, bucket.location) for bucket in buckets] == [(name, region, "oss-" + region) for name, region in DEFAULT_BUCKETS]
     assert pages[0].owner.id == OWNER
-    assert [entry["query"] for entry in emulator.requests] == ["max-keys=3", "marker=other-bucket&max-keys=3"]
+    assert [entry["query"] for entry in emulator.requests] == ["max-keys=3", "marker=eu-bucket&max-keys=3"]

@@ -15,6 +15,11 @@ from ossemu.errors import OssError
 DEFAULT = load_config()
 
 
+def body_only(body):
+    """A request with a body and no query parameters, for calling Operations directly."""
+    return types.SimpleNamespace(body=body, query_value=lambda _name: None)
+
+
 def small_config(**overrides):
     config = copy.deepcopy(DEFAULT)
     config.update(overrides)
@@ -67,9 +72,9 @@ def test_default_token_limit_is_1000():
     core = EmulatorCore()
     bucket = core.state.buckets["demo-bucket"]
     for index in range(1000):
-        core.operations.create_cname_token(bucket, types.SimpleNamespace(body=cname_body("t%d.example.com" % index)))
+        core.operations.create_cname_token(bucket, body_only(cname_body("t%d.example.com" % index)))
     with pytest.raises(OssError) as caught:
-        core.operations.create_cname_token(bucket, types.SimpleNamespace(body=cname_body("one-more.example.com")))
+        core.operations.create_cname_token(bucket, body_only(cname_body("one-more.example.com")))
     assert caught.value.code == "TooManyCnameToken"
 
 
@@ -164,7 +169,7 @@ def test_default_domain_limit_is_100():
     core = EmulatorCore(ownership="token")
     bucket = core.state.buckets["demo-bucket"]
     for index in range(101):
-        request = types.SimpleNamespace(body=cname_body("c%d.example.com" % index))
+        request = body_only(cname_body("c%d.example.com" % index))
         core.operations.create_cname_token(bucket, request)
         if index < 100:
             core.operations.put_cname(bucket, request)

@@ -272,7 +272,7 @@ def check_persistent_503(run, row):
 
 @scenario("fleet-one-bucket-fails")
 def _fleet_one_bucket_fails(emu, directory):
-    # One at a time, so that the one 503 meets the first bucket by name (demo-bucket) and no other.
+    # One at a time, so that the one 503 meets the first bucket by name (the Agentic Bucket agents-...) and no other.
     emu.fault("status", status=503, operation="ListCname")
     fleet = oss_args(emu, bucket=OMIT, all_buckets=True, concurrency=1, retries=0)
     return run_playbook(directory, emu, [Task("fleet", "cname_info", fleet)])
@@ -286,10 +286,12 @@ def check_fleet_one_bucket_fails(run, row):
     sent = [entry["operation"] for entry in run.log]
     row.outcome = f"{describe(result)}; failed: {failed}; read: {read}; requests: {len(sent)}"
     assert result.get("failed") and result.get("changed") is False
-    assert "\n" not in result["msg"] and "1 of 4 buckets: demo-bucket." in result["msg"] and "ServiceUnavailable" in result["msg"]
-    assert failed == ["demo-bucket"] and read == ["eu-bucket", "other-bucket", "sg-bucket"]
-    assert [entry for entry in buckets if entry["bucket"] == "demo-bucket"][0]["error"]["status"] == 503
-    assert sent == ["ListBuckets"] + ["ListCname"] * 4
+    assert (
+        "\n" not in result["msg"] and "1 of 5 buckets: agents-1234567890123456-cn-hangzhou-ab-apsr." in result["msg"] and "ServiceUnavailable" in result["msg"]
+    )
+    assert failed == ["agents-1234567890123456-cn-hangzhou-ab-apsr"] and read == ["demo-bucket", "eu-bucket", "other-bucket", "sg-bucket"]
+    assert [entry for entry in buckets if entry["bucket"] == "agents-1234567890123456-cn-hangzhou-ab-apsr"][0]["error"]["status"] == 503
+    assert sent == ["ListBuckets"] + ["ListCname"] * 5
     assert not traceback_problems(run, result)
 
 
@@ -1136,7 +1138,7 @@ def _rows():
         (
             "fault",
             "fleet-one-bucket-fails",
-            "cname_info all_buckets over 4 buckets, ListCname of one answers 503 (retries 0)",
+            "cname_info all_buckets over 5 buckets, ListCname of one answers 503 (retries 0)",
             "fails naming that bucket only; the other 3 buckets' domains returned",
             check_fleet_one_bucket_fails,
         )

@@ -12,6 +12,14 @@ from .errors import malformed_xml, to_xml_bytes
 from .timefmt import iso8601_ms, rfc1123
 
 _BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+# The PutCname elements an Agentic Bucket refuses with 400 MalformedXML (2026 PutCname documentation).
+AGENTIC_REJECTED = ("AccessPointName", "AccessPointNameForObjectProcess", "PurgeConfiguration", "ClientCaConfiguration")
+WILDCARD_PREFIX = "*."
+
+
+def wire_domain(key):
+    """A binding or token key (*.example.com for a wildcard) as OSS writes it: the base domain."""
+    return key[len(WILDCARD_PREFIX) :] if key.startswith(WILDCARD_PREFIX) else key
 
 
 @dataclasses.dataclass
@@ -30,6 +38,8 @@ class CertificateRequest:
 class CnameRequest:
     domain: str
     certificate: CertificateRequest = None
+    is_wildcard: bool = None  # None when IsWildCard was absent
+    rejected: tuple = ()  # the AGENTIC_REJECTED elements present
 
 
 def parse_cname_body(body):
@@ -45,15 +55,17 @@ def parse_cname_body(body):
     if not domain or not domain.strip():
         raise malformed_xml("BucketCnameConfiguration/Cname/Domain is required.")
     config = cname.find("CertificateConfiguration")
-    return CnameRequest(domain.strip(), _parse_certificate(config) if config is not None else None)
+    rejected = tuple(name for name in AGENTIC_REJECTED if cname.find(name) is not None)
+    return CnameRequest(domain.strip(), _parse_certificate(config) if config is not None else None, _boolean(cname, "IsWildCard"), rejected)
 
 
 def peek_domain(body):
-    """Best-effort Domain of a body for the request log; never raises."""
+    """Best-effort Domain of a body for the request log, a wildcard as *.<domain>; never raises."""
     try:
-        return parse_cname_body(body).domain.lower()
+        cname = parse_cname_body(body)
     except Exception:
         return None
+    return (WILDCARD_PREFIX if cname.is_wildcard else "") + cname.domain.lower()
 
 
 def _parse_certificate(element):
@@ -85,7 +97,7 @@ def _boolean(element, name):
 def cname_token_document(token):
     root = ET.Element("CnameToken")
     ET.SubElement(root, "Bucket").text = token.bucket
-    ET.SubElement(root, "Cname").text = token.domain
+    ET.SubElement(root, "Cname").text = wire_domain(token.domain)
     ET.SubElement(root, "Token").text = token.token
     ET.SubElement(root, "ExpireTime").text = rfc1123(token.expires)
     return to_xml_bytes(root)
@@ -95,12 +107,15 @@ def list_cname_document(bucket):
     root = ET.Element("ListCnameResult")
     ET.SubElement(root, "Bucket").text = bucket.name
     ET.SubElement(root, "Owner").text = bucket.owner
-    for domain, binding in sorted(bucket.bindings.items()):
+    for key, binding in sorted(bucket.bindings.items()):
         entry = ET.SubElement(root, "Cname")
-        ET.SubElement(entry, "Domain").text = domain
+        ET.SubElement(entry, "Domain").text = wire_domain(key)
         ET.SubElement(entry, "LastModified").text = iso8601_ms(binding.last_modified)
         ET.SubElement(entry, "Status").text = binding.status
         ET.SubElement(entry, "IsPurgeCdnCache").text = "false"
+        if key != wire_domain(key):
+            # Only wildcard entries carry IsWildCard; exact ones stay as older SDKs know them (ListCname, 2026).
+            ET.SubElement(entry, "IsWildCard").text = "true"
         if binding.certificate is not None:
             _certificate_element(entry, binding.certificate)
     return to_xml_bytes(root)

@@ -32,6 +32,12 @@ NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
         ("*.www.example.com", "www.example.com", False),
         ("w*.example.com", "www.example.com", False),
         ("*", "com", False),
+        # A wildcard domain of an Agentic Bucket: only the same wildcard name serves every host under it.
+        ("*.example.com", "*.example.com", True),
+        ("example.com", "*.example.com", False),
+        ("www.example.com", "*.example.com", False),
+        ("*.com", "*.example.com", False),
+        ("*.a.example.com", "*.example.com", False),
     ],
 )
 def test_name_covers(name, domain, covered):

@@ -18,7 +18,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import (
     list_cname,
     put_cname,
 )
-from ansible_collections.alicloud.oss.plugins.module_utils._errors import CERTIFICATE_RAM_ACTIONS, OssResponseError, OssServiceError
+from ansible_collections.alicloud.oss.plugins.module_utils._errors import CERTIFICATE_RAM_ACTIONS, OssConfigError, OssResponseError, OssServiceError
 from ansible_collections.alicloud.oss.plugins.module_utils._xml import cname_configuration
 
 NOW = datetime.datetime(2022, 2, 20, 21, 16, 37, tzinfo=datetime.timezone.utc)
@@ -103,6 +103,7 @@ def _query(call):
 EXPECTED_TOKEN = {
     "bucket": "examplebucket",
     "domain": "example.com",
+    "wildcard": False,
     "token": "be1d49d863dea9ffeff3df7d6455****",
     "expire_time": "Wed, 23 Feb 2022 21:16:37 GMT",
     "expire_time_iso": "2022-02-23T21:16:37Z",
@@ -189,6 +190,7 @@ def test_list_cname_parses_the_reference_sample(make_client):
         "status": "Enabled",
         "last_modified": "2021-09-15T02:35:07.000Z",
         "is_purge_cdn_cache": True,
+        "wildcard": False,
         "is_wildcard": False,
         "certificate": {
             "type": "CAS",
@@ -209,6 +211,7 @@ def test_list_cname_parses_the_reference_sample(make_client):
         "status": "Enabled",
         "last_modified": "2021-09-15T02:34:58.000Z",
         "is_purge_cdn_cache": False,
+        "wildcard": False,
         "is_wildcard": False,
         "certificate": None,
     }
@@ -237,7 +240,25 @@ def test_list_cname_unparsable_validity_dates_do_not_fail(make_client):
 def test_list_cname_wildcard_entry(make_client):
     body = b"<ListCnameResult><Bucket>b1</Bucket><Cname><Domain>example.com</Domain><IsWildCard>true</IsWildCard></Cname></ListCnameResult>"
     harness = make_client([_ok(body)])
-    assert list_cname(harness.client, BUCKET, now=NOW)["cnames"][0]["is_wildcard"] is True
+    entry = list_cname(harness.client, BUCKET, now=NOW)["cnames"][0]
+    assert (entry["domain"], entry["wildcard"], entry["is_wildcard"]) == ("*.example.com", True, True)
+
+
+def test_list_cname_exact_and_wildcard_of_one_base_domain(make_client):
+    body = (
+        b"<ListCnameResult><Bucket>b1</Bucket>"
+        b"<Cname><Domain>Spaces.Example.com</Domain><IsWildCard>true</IsWildCard></Cname>"
+        b"<Cname><Domain>spaces.example.com</Domain></Cname>"
+        b"<Cname><Domain>a.example.com</Domain><IsWildCard>false</IsWildCard></Cname>"
+        b"</ListCnameResult>"
+    )
+    harness = make_client([_ok(body)])
+    cnames = list_cname(harness.client, BUCKET, now=NOW)["cnames"]
+    assert [(entry["domain"], entry["wildcard"]) for entry in cnames] == [
+        ("*.spaces.example.com", True),
+        ("a.example.com", False),
+        ("spaces.example.com", False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -440,3 +461,100 @@ def test_operations_retry_through_the_client(make_client):
     assert len(list_cname(harness.client, BUCKET, now=NOW)["cnames"]) == 3
     assert len(harness.calls) == 2
     assert [_query(call) for call in harness.calls] == ["cname=", "cname="]
+
+
+# --- wildcard domains and Agentic Buckets ---------------------------------------------------------------------------
+
+AGENTIC = "agents-1234567890123456-cn-hangzhou-ab-apsr"
+AGENTIC_TOKEN_DOC = (
+    b"<CnameToken><Bucket>agents-1234567890123456-cn-hangzhou-ab-apsr</Bucket><Cname>spaces.example.com</Cname>"
+    b"<Token>0123456789abcdef0123456789abcdef</Token><ExpireTime>Wed, 23 Feb 2022 21:16:37 GMT</ExpireTime></CnameToken>"
+)
+# The PutCname elements an Agentic Bucket answers with 400 MalformedXML.
+AGENTIC_REJECTED = (b"AccessPointName", b"AccessPointNameForObjectProcess", b"PurgeConfiguration", b"IsPurgeCdnCache", b"ClientCaConfiguration")
+
+
+def _pairs(prepared) -> list:
+    return [tuple(pair.split("=", 1)) if "=" in pair else (pair, None) for pair in urlsplit(prepared.url).query.split("&")]
+
+
+@pytest.mark.parametrize(
+    "domain, wire, kind",
+    [("*.spaces.example.com", "spaces.example.com", "true"), ("spaces.example.com", "spaces.example.com", "false")],
+)
+def test_agentic_token_calls_state_the_kind(make_client, domain, wire, kind):
+    harness = make_client([_ok(AGENTIC_TOKEN_DOC), _ok(AGENTIC_TOKEN_DOC)])
+    created = create_cname_token(harness.client, AGENTIC, domain, now=NOW)
+    read = get_cname_token(harness.client, AGENTIC, domain, now=NOW)
+    create, get = harness.calls
+    assert _pairs(create) == [("cname", ""), ("comp", "token"), ("wildcard", kind)]
+    assert create.body == cname_configuration(wire)
+    assert _pairs(get) == [("comp", "token"), ("cname", wire), ("wildcard", kind)]
+    for token in (created, read):
+        assert (token["domain"], token["wildcard"]) == (domain, kind == "true")
+
+
+@pytest.mark.parametrize(
+    "domain, wire, kind",
+    [("*.spaces.example.com", b"spaces.example.com", b"true"), ("spaces.example.com", b"spaces.example.com", b"false")],
+)
+def test_agentic_put_states_is_wildcard_and_nothing_the_bucket_rejects(make_client, domain, wire, kind):
+    harness = make_client([_ok(), _ok()])
+    put_cname(harness.client, AGENTIC, domain)
+    put_cname(harness.client, AGENTIC, domain, {"cert_id": "493-cn-hangzhou", "force": True})
+    plain, with_certificate = harness.calls
+    assert (
+        plain.body
+        == b"<BucketCnameConfiguration><Cname><Domain>" + wire + b"</Domain><IsWildCard>" + kind + b"</IsWildCard></Cname></BucketCnameConfiguration>"
+    )
+    assert b"<IsWildCard>" + kind + b"</IsWildCard><CertificateConfiguration><CertId>493-cn-hangzhou</CertId>" in with_certificate.body
+    for request in (plain, with_certificate):
+        assert _pairs(request) == [("cname", ""), ("comp", "add")]
+        assert not any(element in request.body for element in AGENTIC_REJECTED)
+
+
+@pytest.mark.parametrize("domain, kind", [("*.spaces.example.com", "true"), ("spaces.example.com", "false")])
+def test_agentic_delete_states_the_kind(make_client, domain, kind):
+    harness = make_client([_ok()])
+    assert delete_cname(harness.client, AGENTIC, domain) is True
+    (request,) = harness.calls
+    assert _pairs(request) == [("cname", ""), ("comp", "delete"), ("wildcard", kind)]
+    assert request.body == cname_configuration("spaces.example.com")
+
+
+def test_standard_bucket_is_sent_no_kind(make_client):
+    harness = make_client([_ok(TOKEN_DOC), _ok(TOKEN_DOC), _ok(), _ok()])
+    create_cname_token(harness.client, BUCKET, "example.com", now=NOW)
+    get_cname_token(harness.client, BUCKET, "example.com", now=NOW)
+    put_cname(harness.client, BUCKET, "example.com")
+    delete_cname(harness.client, BUCKET, "example.com")
+    for request in harness.calls:
+        assert "wildcard" not in request.url
+        assert b"IsWildCard" not in request.body if request.body else True
+
+
+@pytest.mark.parametrize("call", [create_cname_token, get_cname_token, put_cname, delete_cname])
+def test_wildcard_on_a_standard_bucket_sends_nothing(make_client, call):
+    harness = make_client([])
+    with pytest.raises(OssConfigError, match="only to Agentic Buckets"):
+        call(harness.client, BUCKET, "*.example.com")
+    assert harness.calls == []
+
+
+@pytest.mark.parametrize("call", [create_cname_token, get_cname_token, delete_cname])
+def test_v1_refuses_the_wildcard_parameter_it_cannot_sign(make_client, call):
+    harness = make_client([])
+    harness.client.signature_version = "v1"
+    with pytest.raises(OssConfigError, match="signature_version v1 leaves unsigned"):
+        call(harness.client, AGENTIC, "*.spaces.example.com")
+    assert harness.calls == []
+
+
+def test_v1_still_binds_on_an_agentic_bucket_the_body_being_signed(make_client):
+    # PutCname states the kind in the body, which V1 covers through Content-MD5.
+    harness = make_client([_ok()])
+    harness.client.signature_version = "v1"
+    put_cname(harness.client, AGENTIC, "*.spaces.example.com")
+    (request,) = harness.calls
+    assert request.headers["Authorization"].startswith("OSS ")
+    assert b"<IsWildCard>true</IsWildCard>" in request.body

@@ -16,6 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
 from ansible_collections.alicloud.oss.plugins.module_utils._pem import check_private_key_pem, parse_certificate_pem
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import (
+    base_domain,
+    check_kind_signature,
+    is_agentic_bucket,
     normalize_domain,
     normalize_domains,
     normalize_fingerprint,
@@ -118,7 +121,11 @@ BAD_DOMAINS = [
     ("example.com\tx", "it contains white space"),
     ("bücher.example", "internationalised names must be given in their ASCII (punycode) form: 'xn--bcher-kva.example'"),
     ("例子.测试", "internationalised names must be given in their ASCII (punycode) form: 'xn--fsqu00a.xn--0zwm56d'"),
-    ("*.example.com", "wildcard domains are not supported on standard buckets"),
+    ("a.*.example.com", "a wildcard is written *. followed by the base domain"),
+    ("*example.com", "a wildcard is written *. followed by the base domain"),
+    ("*.*.example.com", "a wildcard is written *. followed by the base domain"),
+    ("*.com", "it must be longer than 3 characters"),
+    ("*.localhost", "it needs at least two labels"),
     (f"{LONG_LABEL}.com", f"the label '{'l' * 20}...' is 64 characters long; at most 63 are allowed"),
     (".".join(["a" * 63] * 4), "it is 255 characters long; at most 253 are allowed"),
     ("a..example.com", "it has an empty label (two dots in a row, or a leading dot)"),
@@ -178,7 +185,7 @@ def test_normalize_domains_deduplicates_after_normalising_and_keeps_order():
     "values, position",
     [
         (["ok.example.com", "also.example.com", "bad_domain.com"], "domains[2]"),
-        (["*.example.com"], "domains[0]"),
+        (["*.*.example.com"], "domains[0]"),
         (["ok.example.com", "OK.example.com", ""], "domains[2]"),
     ],
 )
@@ -417,3 +424,56 @@ def test_fingerprint_matches_what_oss_lists(pki):
     parsed = parse_certificate_pem(pki.leaf_pem)
     listed = _colon_hex(pki.leaf.fingerprint(hashes.SHA1())).lower()
     assert normalize_fingerprint(parsed.fingerprint) == normalize_fingerprint(listed)
+
+
+AGENTIC = "my-agentic-1234567890123456-cn-hangzhou-ab-apsr"
+
+
+@pytest.mark.parametrize(
+    "name, agentic",
+    [
+        (AGENTIC, True),
+        ("abc-1-us-east-1-ab-apsr", True),
+        ("spaces-1234567890123456-ap-northeast-1-ab-apsr", True),
+        ("my-bucket", False),
+        ("my-space-1234567890123456-cn-hangzhou-bs-apsr", False),  # a Bucket Space cannot be mapped to a CNAME
+        ("ab-1234567890123456-cn-hangzhou-ab-apsr", False),  # the prefix has at least 3 characters
+        ("my-agentic-uid-cn-hangzhou-ab-apsr", False),
+        ("my-agentic-1234567890123456-ab-apsr", False),
+        ("my-agentic-1234567890123456-cn-hangzhou-ab-apsr-x", False),
+        ("", False),
+    ],
+)
+def test_agentic_bucket_names(name, agentic):
+    assert is_agentic_bucket(name) is agentic
+
+
+def test_wildcard_domain_keeps_its_star():
+    assert normalize_domain("*.Spaces.Example.COM.", bucket=AGENTIC) == "*.spaces.example.com"
+    assert base_domain("*.spaces.example.com") == "spaces.example.com"
+    assert base_domain("spaces.example.com") == "spaces.example.com"
+
+
+def test_wildcard_on_a_standard_bucket_names_the_rule():
+    with pytest.raises(OssConfigError) as caught:
+        normalize_domain("*.example.com", bucket="my-bucket")
+    assert str(caught.value) == (
+        "domain '*.example.com' cannot be bound to bucket my-bucket: OSS binds wildcard domains (*.example.com) only to "
+        "Agentic Buckets, whose names end in -<account id>-<region>-ab-apsr."
+    )
+
+
+def test_exact_and_wildcard_of_one_base_domain_are_two_entries():
+    assert normalize_domains(["*.example.com", "example.com", "*.EXAMPLE.com"], bucket=AGENTIC) == ["*.example.com", "example.com"]
+
+
+def test_wildcard_in_a_list_names_its_position():
+    with pytest.raises(OssConfigError, match=r"domains\[1\] '\*\.example\.com' cannot be bound to bucket my-bucket"):
+        normalize_domains(["example.com", "*.example.com"], bucket="my-bucket")
+
+
+def test_v1_is_refused_on_an_agentic_bucket_only():
+    check_kind_signature("my-bucket", "v1")
+    check_kind_signature(AGENTIC, "v4")
+    with pytest.raises(OssConfigError, match="signature_version v1 leaves unsigned"):
+        check_kind_signature(AGENTIC, "v1")

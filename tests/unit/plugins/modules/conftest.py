@@ -69,10 +69,19 @@ class Sent(NamedTuple):
 
     @property
     def domain(self) -> str | None:
-        """The domain the request is about: the cname query value (GetCnameToken) or the body's Domain."""
-        if self.body:
-            return self.xml.findtext("Cname/Domain")
-        return self.params.get("cname") or None
+        """The domain the request is about, as users write it: the cname query value (GetCnameToken) or the body's
+        Domain, with *. in front when the request states a wildcard."""
+        base = self.xml.findtext("Cname/Domain") if self.body else self.params.get("cname")
+        if not base:
+            return None
+        return "*." + base if self.kind == "true" else base
+
+    @property
+    def kind(self) -> str | None:
+        """The kind the request states (the wildcard parameter, or PutCname's IsWildCard), None when it states none."""
+        if self.operation == "PutCname":
+            return self.xml.findtext("Cname/IsWildCard") if self.body else None
+        return self.params.get("wildcard")
 
     @property
     def host(self) -> str:
@@ -257,6 +266,7 @@ class FakeOss:
                     if failure.raw_body is not None:
                         return _response(failure.status, failure.raw_body, request_id, "text/html")
                     raise _Error(failure.status, failure.code, failure.message, failure.ec, failure.extra)
+            _check_kind(sent, bucket)
             handler = getattr(self, "_op_" + sent.operation, None)
             if handler is None:
                 raise _Error(400, "InvalidArgument", f"Unknown request {sent.method} {sent.url}.")
@@ -299,10 +309,12 @@ class FakeOss:
         ET.SubElement(root, "Owner").text = OWNER
         for domain, binding in entries:
             cname = ET.SubElement(root, "Cname")
-            ET.SubElement(cname, "Domain").text = domain
+            ET.SubElement(cname, "Domain").text = domain.removeprefix("*.")
             ET.SubElement(cname, "LastModified").text = binding["last_modified"]
             ET.SubElement(cname, "Status").text = binding["status"]
             ET.SubElement(cname, "IsPurgeCdnCache").text = "false"
+            if domain.startswith("*."):
+                ET.SubElement(cname, "IsWildCard").text = "true"
             if binding["certificate"]:
                 cert = ET.SubElement(cname, "Certificate")
                 for tag, text in binding["certificate"].items():
@@ -310,7 +322,7 @@ class FakeOss:
         return _document(root)
 
     def _op_GetCnameToken(self, bucket, sent):
-        domain = sent.params.get("cname", "")
+        domain = sent.domain or ""
         if not domain:
             raise _Error(400, "InvalidArgument", "The cname parameter is required.")
         if (bucket, domain) not in self.tokens:
@@ -330,7 +342,7 @@ class FakeOss:
         value, expires = self.tokens[(bucket, domain)]
         root = ET.Element("CnameToken")
         ET.SubElement(root, "Bucket").text = bucket
-        ET.SubElement(root, "Cname").text = domain
+        ET.SubElement(root, "Cname").text = domain.removeprefix("*.")
         ET.SubElement(root, "Token").text = value
         ET.SubElement(root, "ExpireTime").text = rfc1123(expires)
         return _document(root)
@@ -385,6 +397,19 @@ class FakeOss:
             return b""
         del self.bindings[(bucket, domain)]
         return b""
+
+
+KINDED_OPERATIONS = ("CreateCnameToken", "GetCnameToken", "PutCname", "DeleteCname")
+
+
+def _check_kind(sent, bucket):
+    """An Agentic Bucket needs every kinded request to state its kind; a standard bucket has no wildcards."""
+    if sent.operation not in KINDED_OPERATIONS:
+        return
+    if bucket.endswith("-ab-apsr") and sent.kind not in ("true", "false"):
+        raise _Error(400, "InvalidArgument", "The kind (wildcard or IsWildCard) must be stated for an Agentic Bucket.")
+    if not bucket.endswith("-ab-apsr") and sent.kind is not None:
+        raise _Error(400, "InvalidArgument", "This fake takes no kind for a standard bucket: the collection never sends one there.")
 
 
 class FakeSession:

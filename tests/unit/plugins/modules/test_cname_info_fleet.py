@@ -175,7 +175,7 @@ def test_expiring_lists_certificates_soonest_first_with_the_expired(run_module, 
         ("soon.example.com", 5),
         ("late.example.com", 20),
     ]
-    assert set(run["expiring"][0]) == {"bucket", "domain", "cert_id", "valid_end_date_iso", "days_to_expiry"}
+    assert set(run["expiring"][0]) == {"bucket", "domain", "wildcard", "cert_id", "valid_end_date_iso", "days_to_expiry"}
     assert run["expiring"][0]["bucket"] == "two-bucket" and run["expiring"][0]["cert_id"] == "2-cn-hangzhou"
     assert run["expiring"][0]["valid_end_date_iso"].endswith("Z")
 

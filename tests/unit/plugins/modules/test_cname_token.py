@@ -45,7 +45,7 @@ def test_valid_token_is_returned_unchanged_after_two_reads(run_module, fake_oss)
     assert run["changed"] is False
     assert run["verified"] is False
     token = run["token"]
-    assert set(token) == {"bucket", "domain", "token", "expire_time", "expire_time_iso", "expires_in"}
+    assert set(token) == {"bucket", "domain", "wildcard", "token", "expire_time", "expire_time_iso", "expires_in"}
     assert token["bucket"] == "my-bucket"
     assert token["domain"] == DOMAIN
     assert token["token"] == value
