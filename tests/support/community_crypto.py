@@ -12,6 +12,7 @@ is kept, under .cache/community-crypto/<version>/.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -52,6 +53,15 @@ def ensure_community_crypto(repo_root: Path, python: str = sys.executable, log=p
     found = cached(repo_root)
     if found:
         return found
+    lock_path = Path(repo_root) / ".cache" / "community-crypto" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # nox runs sessions in parallel: one of them fetches, the others wait and then find the copy it made.
+    with open(lock_path, "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return cached(repo_root) or _fetch(repo_root, python, log)
+
+
+def _fetch(repo_root: Path, python: str, log) -> Path:
     requirement, version = pinned(repo_root)
     root = Path(repo_root) / ".cache" / "community-crypto" / version
     log(f"fetching community.crypto {version} from the package index ({requirement.split()[0]}, about 50 MB, once)")
