@@ -13,6 +13,8 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCon
 
 _BUCKET_HOST = re.compile(r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com\.?$", re.IGNORECASE)
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# DNS record names (not host names) may hold underscores, as _dnsauth and _acme-challenge do.
+_RECORD_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
 _CERT_ID = re.compile(r"^\d+-[a-z]+(-[a-z0-9]+)+$")
 # The documented full name of an Agentic Bucket: <prefix>-<account id>-<region>-ab-apsr, the prefix at least 3 characters.
 _AGENTIC_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]+[a-z0-9]-\d+-[a-z]+(-[a-z0-9]+)+-ab-apsr$")
@@ -126,18 +128,21 @@ def _domain_problem(domain: str) -> str | None:
     if len(labels) < 2:
         return "it needs at least two labels, such as www.example.com"
     for label in labels:
-        problem = _label_problem(label)
+        problem = label_problem(label)
         if problem:
             return problem
     return None
 
 
-def _label_problem(label: str) -> str | None:
+def label_problem(label: str, record: bool = False) -> str | None:
+    """What is wrong with one label of a host name (record=False) or of a DNS record name (underscores allowed)."""
     if not label:
         return "it has an empty label (two dots in a row, or a leading dot)"
     if len(label) > 63:
         return f"the label '{label[:20]}...' is {len(label)} characters long; at most 63 are allowed"
-    if not _LABEL.match(label):
+    if record and not _RECORD_LABEL.match(label):
+        return f"the label '{label}' may hold only letters, digits, underscores and inner hyphens"
+    if not record and not _LABEL.match(label):
         return f"the label '{label}' may hold only letters, digits and inner hyphens"
     return None
 

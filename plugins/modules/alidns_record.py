@@ -233,7 +233,6 @@ error:
 """
 
 import ipaddress
-import re
 from typing import NamedTuple
 
 from ansible.module_utils.basic import env_fallback
@@ -251,12 +250,11 @@ from ansible_collections.alicloud.oss.plugins.module_utils._alidns import (
 from ansible_collections.alicloud.oss.plugins.module_utils._endpoint import endpoint_userinfo
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import AlicloudModule, ModuleFailure, describe_error
-from ansible_collections.alicloud.oss.plugins.module_utils._validation import validate_retries, validate_timeout
+from ansible_collections.alicloud.oss.plugins.module_utils._validation import label_problem, validate_retries, validate_timeout
 
 RECORD_TYPES = ["TXT", "CNAME", "A", "AAAA", "MX"]
 MAX_TTL = 86400
 MAX_PRIORITY = 50
-_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 ARGUMENT_SPEC = dict(
     record=dict(type="str", required=True),
@@ -347,19 +345,9 @@ def _name_problem(name: str, wildcard: bool) -> str | None:
     for position, label in enumerate(labels):
         if wildcard and position == 0 and label == "*":
             continue
-        problem = _label_problem(label)
+        problem = label_problem(label, record=True)
         if problem:
             return problem
-    return None
-
-
-def _label_problem(label: str) -> str | None:
-    if not label:
-        return "it has an empty label (two dots in a row, or a leading dot)"
-    if len(label) > 63:
-        return f"the label '{label[:20]}...' is {len(label)} characters long; at most 63 are allowed"
-    if not _LABEL.match(label):
-        return f"the label '{label}' may hold only letters, digits, underscores and inner hyphens"
     return None
 
 
