@@ -13,10 +13,14 @@ import datetime
 import email.utils
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from ossemu.dnsserver import DnsResponder
+from support.hostile import HostileServer
+from support.pebble import Pebble
 from support.playbook import run_playbook
 from test_acme_pebble import ACCESS_KEY_ID, ACCESS_KEY_SECRET, playbook_env
 
@@ -89,6 +93,7 @@ class Renewal:
         result_file = self.workdir / ("result-%d.json" % self.runs)
         extra = dict(self.base, result_file=str(result_file), **variables)
         run = run_playbook(PLAYBOOK, env=self.env, options=["-e", json.dumps(extra), *options], timeout=300)
+        (self.workdir / ("run-%d.log" % self.runs)).write_text(run.stdout + run.stderr)
         written = json.loads(result_file.read_text()) if result_file.exists() else {}
         return run, written.get("result"), written.get("fleet")
 
@@ -205,3 +210,44 @@ def test_community_crypto_missing(emulator, renewal, tmp_path):
     assert run.returncode != 0
     assert "needs the collection community.crypto 2.10.0 or later: ansible-galaxy collection install 'community.crypto>=2.10.0'" in run.stdout
     assert emulator.control("GET", "requests") == []
+
+
+# --- reliability: each failure names the domain, says why, shows no traceback, and leaves no challenge behind -----
+
+
+@pytest.mark.parametrize("emulator", [ONE_DUE], indirect=True)
+def test_failed_validation_is_reported(emulator, pebble_binaries, crypto_collections, tmp_path):
+    """Pebble asks a DNS server that does not hold the emulator's records: the TXT record is published where the
+    domain's DNS is not, as when the zone in the account is not the one delegated."""
+    with DnsResponder(lambda name: []) as elsewhere:
+        port = int(emulator.endpoint.rsplit(":", 1)[1])
+        with Pebble(pebble_binaries.pebble, tmp_path / "pebble", dns_port=elsewhere.port, http_port=port) as pebble:
+            renewal = Renewal(emulator, playbook_env(pebble, crypto_collections, tmp_path / "home"), pebble.directory_url, tmp_path)
+            run, result, fleet = renewal.run()
+    assert run.returncode != 0
+    assert "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): Finish the order: " in run.stdout
+    assert "_acme-challenge.bad.example.com" in elsewhere.txt_queries
+    assert [(entry["domain"], entry["renewed"], entry["cert_id"]) for entry in result] == [("bad.example.com", False, "3000001-cn-hangzhou")]
+    assert bound_now(fleet)["bad.example.com"]["cert_id"] == "3000001-cn-hangzhou"
+    assert "Traceback" not in run.stdout + run.stderr
+    no_challenge_left(emulator)
+
+
+def answer_500(server, connection):
+    connection.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+@pytest.mark.parametrize("emulator", [ONE_DUE], indirect=True)
+def test_acme_server_down_is_reported(emulator, crypto_collections, tmp_path):
+    """A directory that answers 500. (Connection refused is the same failure, after community.crypto's 20 retries,
+    about 200 s: too long for this suite.)"""
+    env = playbook_env(SimpleNamespace(ca_bundle=tmp_path / "unused.pem"), crypto_collections, tmp_path / "home")
+    with HostileServer(answer_500) as down:
+        renewal = Renewal(emulator, env, "http://127.0.0.1:%d/dir" % down.port, tmp_path)
+        run, result, _fleet = renewal.run()
+    assert run.returncode != 0
+    expected = "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): the ACME account could not be created or found: "
+    assert expected in run.stdout, run.stdout[-3000:]
+    assert [(entry["domain"], entry["due"], entry["renewed"]) for entry in result] == [("bad.example.com", True, False)]
+    assert "Traceback" not in run.stdout + run.stderr
+    assert writes(emulator.control("GET", "requests")) == []
