@@ -510,7 +510,9 @@ def docs(session: nox.Session) -> None:
     """antsibull-docs lint-collection-docs (with docs/docsite/links.yml) and ansible-doc for every module, from a copy."""
     install(session, TOOLS_CORE, "antsibull-docs", "ansible-core")
     copy = tree.make_copy(ROOT, TMP / "copies" / "docs")
-    env = isolated_env(ANSIBLE_COLLECTIONS_PATH=str(copy.parents[2]), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
+    # antsibull-docs loads the collections galaxy.yml depends on (community.crypto) beside this one.
+    collections_path = os.pathsep.join([str(copy.parents[2]), str(fetch_community_crypto(session))])
+    env = isolated_env(ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
     with session.chdir(copy):
         session.run("antsibull-docs", "lint-collection-docs", "--plugin-docs", ".", env=env)
     check_ansible_doc(session, copy.parents[2])

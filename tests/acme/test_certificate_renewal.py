@@ -136,7 +136,8 @@ def renewal(emulator, pebble, crypto_collections, tmp_path):
 
 @pytest.mark.parametrize("emulator", [FLEET], indirect=True)
 def test_renewal_of_a_fleet(emulator, pebble, renewal):
-    run, result, fleet = renewal.run(certificate_renewal_challenge="http-01", certificate_renewal_domains=[{"bucket": "other-bucket", "domain": "web.example.com"}])
+    http_domain = [{"bucket": "other-bucket", "domain": "web.example.com"}]
+    run, result, fleet = renewal.run(certificate_renewal_challenge="http-01", certificate_renewal_domains=http_domain)
     assert run.returncode == 0, run.stdout[-4000:]
     served = bound_now(fleet)
     assert_issued_by_pebble(renewal, pebble, "web.example.com", served["web.example.com"])
