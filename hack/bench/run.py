@@ -23,7 +23,8 @@ against it and measures, in one run:
   (which every run needs) are loaded.
 
 The files: common.py (emulator, playbook runs), playbooks.py (requests, task times, 100 domains), fleet.py (200 buckets), renewal.py (the
-renewal role over them), payloads.py (one module run), imports.py (import and compile times), probes/ (programs run in fresh interpreters), run.py (this report).
+renewal role over them), payloads.py (one module run), imports.py (import and compile times), probes/ (programs run in fresh
+interpreters), run.py (this report).
 It prints tables and writes JSON (default .tmp/bench/results.json). It never asserts on time; it exits non-zero only
 when a measurement could not be made (a task failed, a scenario did not reach the state it should).
 """
