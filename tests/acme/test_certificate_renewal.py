@@ -17,14 +17,16 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from ossemu.dnsserver import DnsResponder
+from support.certs import new_key
 from support.hostile import HostileServer
 from support.pebble import Pebble
 from support.playbook import run_playbook
 from test_acme_pebble import ACCESS_KEY_ID, ACCESS_KEY_SECRET, playbook_env
 
 PLAYBOOK = Path(__file__).resolve().parent / "renew_certificates.yml"
+ACCOUNT_KEY = new_key().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode("ascii")
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 OSS_WRITES = {"PUT", "POST", "DELETE"}
 DNS_WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "DeleteSubDomainRecords"}
@@ -224,13 +226,16 @@ def test_failed_validation_is_reported(emulator, pebble_binaries, crypto_collect
         port = int(emulator.endpoint.rsplit(":", 1)[1])
         with Pebble(pebble_binaries.pebble, tmp_path / "pebble", dns_port=elsewhere.port, http_port=port) as pebble:
             renewal = Renewal(emulator, playbook_env(pebble, crypto_collections, tmp_path / "home"), pebble.directory_url, tmp_path)
-            run, result, fleet = renewal.run()
+            # The account key as content this time, and verbose output: it must not show the key.
+            run, result, fleet = renewal.run("-vv", certificate_renewal_acme_account_key_content=ACCOUNT_KEY)
     assert run.returncode != 0
     assert "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): Finish the order: " in run.stdout
     assert "_acme-challenge.bad.example.com" in elsewhere.txt_queries
     assert [(entry["domain"], entry["renewed"], entry["cert_id"]) for entry in result] == [("bad.example.com", False, "3000001-cn-hangzhou")]
     assert bound_now(fleet)["bad.example.com"]["cert_id"] == "3000001-cn-hangzhou"
     assert "Traceback" not in run.stdout + run.stderr
+    assert "PRIVATE KEY" not in run.stdout + run.stderr
+    assert not [line for line in ACCOUNT_KEY.splitlines()[1:-1] if line in run.stdout + run.stderr]
     no_challenge_left(emulator)
 
 
@@ -252,3 +257,17 @@ def test_acme_server_down_is_reported(emulator, crypto_collections, tmp_path):
     assert [(entry["domain"], entry["due"], entry["renewed"]) for entry in result] == [("bad.example.com", True, False)]
     assert "Traceback" not in run.stdout + run.stderr
     assert writes(emulator.control("GET", "requests")) == []
+
+
+@pytest.mark.parametrize("emulator", [ZONELESS], indirect=True)
+def test_http01_refuses_a_wildcard_before_any_request(emulator, crypto_collections, tmp_path):
+    env = playbook_env(SimpleNamespace(ca_bundle=tmp_path / "unused.pem"), crypto_collections, tmp_path / "home")
+    renewal = Renewal(emulator, env, "http://127.0.0.1:9/dir", tmp_path)
+    run, _result, _fleet = renewal.run(
+        read_fleet_after=False,
+        certificate_renewal_challenge="http-01",
+        certificate_renewal_domains=[{"bucket": AGENTIC_BUCKET, "domain": "*.spaces.example.com"}],
+    )
+    assert run.returncode != 0
+    assert "*.spaces.example.com: a wildcard domain can only be validated through dns-01" in run.stdout
+    assert emulator.control("GET", "requests") == []
