@@ -81,7 +81,7 @@ def measure_renewal(latency_ms: float, repetitions: int) -> dict:
     requests = {}
     with RenewalEmulator(latency_ms) as emulator:
         ansible = Ansible(emulator)
-        for _ in range(repetitions):
+        for _repetition in range(repetitions):
             for name, tasks in scenarios.items():
                 emulator.control("DELETE", "requests")
                 started = time.perf_counter()

@@ -147,7 +147,8 @@ def test_a_wrong_secret_quotes_the_string_to_sign(emulator):
 
 
 def test_unknown_key_skew_and_nonce(emulator):
-    assert (lambda a: (a.status, a.code))(call(emulator, "DescribeDomains", key=("LTAInobody", "x"))) == (404, "InvalidAccessKeyId.NotFound")
+    unknown = call(emulator, "DescribeDomains", key=("LTAInobody", "x"))
+    assert (unknown.status, unknown.code) == (404, "InvalidAccessKeyId.NotFound")
     old = (datetime.datetime.now(UTC) - datetime.timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert call(emulator, "DescribeDomains", timestamp=old).code == "InvalidTimeStamp.Expired"
     assert call(emulator, "DescribeDomains", nonce="fixed-nonce").status == 200
