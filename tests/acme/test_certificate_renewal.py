@@ -25,6 +25,7 @@ from support.pebble import Pebble
 from support.playbook import run_playbook
 from test_acme_pebble import ACCESS_KEY_ID, ACCESS_KEY_SECRET, playbook_env
 
+ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = Path(__file__).resolve().parent / "renew_certificates.yml"
 ACCOUNT_KEY = new_key().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode("ascii")
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
@@ -271,3 +272,24 @@ def test_http01_refuses_a_wildcard_before_any_request(emulator, crypto_collectio
     assert run.returncode != 0
     assert "*.spaces.example.com: a wildcard domain can only be validated through dns-01" in run.stdout
     assert emulator.control("GET", "requests") == []
+
+
+@pytest.mark.parametrize("emulator", [ONE_DUE], indirect=True)
+def test_example_playbook(emulator, pebble, crypto_collections, tmp_path):
+    """examples/renew_certificates.yml as documented: credentials from the environment, a report of the run that renewed,
+    and a second run that changes nothing."""
+    env = dict(playbook_env(pebble, crypto_collections, tmp_path / "home"), ALICLOUD_ACCESS_KEY_ID=ACCESS_KEY_ID, ALICLOUD_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET)
+    extra = {
+        "acme_email": "renewals@example.com",
+        "acme_directory": pebble.directory_url,
+        "certificates_dir": str(tmp_path / "certificates"),
+        "oss_endpoint": emulator.endpoint,
+        "oss_dns_endpoint": emulator.endpoint,
+    }
+    for expected_changes in (True, False):
+        run = run_playbook(ROOT / "examples" / "renew_certificates.yml", env=env, options=["-e", json.dumps(extra)], timeout=300)
+        assert run.returncode == 0, run.stdout[-4000:]
+        assert (run.recap()["changed"] > 0) is expected_changes
+    report = json.loads((tmp_path / "certificates" / "last-renewal.json").read_text())
+    assert [(entry["domain"], entry["due"], entry["renewed"]) for entry in report] == [("bad.example.com", True, True)]
+    assert pebble.order_count() == 1
