@@ -510,7 +510,7 @@ def docs(session: nox.Session) -> None:
     """antsibull-docs lint-collection-docs (with docs/docsite/links.yml) and ansible-doc for every module, from a copy."""
     install(session, TOOLS_CORE, "antsibull-docs", "ansible-core")
     copy = tree.make_copy(ROOT, TMP / "copies" / "docs")
-    # antsibull-docs loads the collections galaxy.yml depends on (community.crypto) beside this one.
+    # antsibull-docs resolves the dependencies galaxy.yml declares: the cached community.crypto beside the copy.
     collections_path = os.pathsep.join([str(copy.parents[2]), str(fetch_community_crypto(session))])
     env = isolated_env(ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
     with session.chdir(copy):
