@@ -14,14 +14,17 @@ against it and measures, in one run:
 * binding 100 domains: one `cname` task with `domains` (concurrency 1 and 8) against a 100-item loop of `domain` tasks;
 * the fleet view: 200 buckets in three regions, one domain each, one `cname_info` task with `all_buckets` (concurrency 8)
   against a 200-item loop of single-bucket `cname_info` tasks, with the ListBuckets and ListCname requests each sent;
+* the `certificate_renewal` role over those 200 buckets with nothing due (one fleet read, no ACME request, no write)
+  beside one `all_buckets` `cname_info` task;
 * import time of the collection's module_utils against the official SDKs (`oss2` in a throwaway venv, `alibabacloud_oss_v2`);
 * start-up and peak memory of one module run against `ansible.builtin.ping`, from the AnsiballZ payloads Ansible
   built (ANSIBLE_KEEP_REMOTE_FILES), each run in a fresh process (ru_maxrss of the child);
 * the marginal import cost of the libraries the module_utils import, once `ansible.module_utils.basic` and `requests`
   (which every run needs) are loaded.
 
-The files: common.py (emulator, playbook runs), playbooks.py (requests, task times, 100 domains), fleet.py (200 buckets), payloads.py (one
-module run), imports.py (import and compile times), probes/ (programs run in fresh interpreters), run.py (this report).
+The files: common.py (emulator, playbook runs), playbooks.py (requests, task times, 100 domains), fleet.py (200 buckets), renewal.py (the
+renewal role over them), payloads.py (one module run), imports.py (import and compile times), probes/ (programs run in fresh
+interpreters), run.py (this report).
 It prints tables and writes JSON (default .tmp/bench/results.json). It never asserts on time; it exits non-zero only
 when a measurement could not be made (a task failed, a scenario did not reach the state it should).
 """
@@ -41,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import COLLECTIONS, ROOT, WORK, Ansible, BenchError, Emulator, say  # noqa: E402
 from imports import compile_costs, measure_audit, measure_imports  # noqa: E402
 from fleet import FLEET_SIZE, measure_fleet  # noqa: E402
+from renewal import measure_renewal  # noqa: E402
 from payloads import build_payloads, measure_payloads  # noqa: E402
 from playbooks import converged_state, measure_bulk, measure_ping_ratio, measure_requests, measure_task_times  # noqa: E402
 
@@ -100,6 +104,14 @@ def targets(results: dict) -> list:
     )
     bulk = results["bulk"]["one task, domains, concurrency 8"]["speed-up_vs_loop"]
     rows.append((f"100 domains at {results['latency_ms']:g} ms: concurrency 8 >= 20 x faster than the loop", bulk >= 20, f"{bulk}x"))
+    renewal = results["renewal"]["certificate_renewal, nothing due"]["requests"]
+    rows.append(
+        (
+            f"certificate_renewal, {FLEET_SIZE} buckets, nothing due: 1 fleet read task, no ACME request, 1 ListBuckets page per 1000 + 1 ListCname per bucket",
+            True,  # measure_renewal fails the bench otherwise
+            f"{renewal['fleet_read_tasks']} fleet read task, {renewal['ListBuckets']} ListBuckets + {renewal['ListCname']} ListCname",
+        )
+    )
     return [{"target": target, "met": met, "measured": measured} for target, met, measured in rows]
 
 
@@ -155,6 +167,22 @@ def report(results: dict) -> None:
         [
             (name, v["task_s"], v["playbook_s"], v["requests"]["ListBuckets"], v["requests"]["ListCname"], v["requests"]["total"], v["speed-up_vs_loop"])
             for name, v in results["fleet"].items()
+        ],
+    )
+    say(f"\nThe certificate_renewal role, {FLEET_SIZE} buckets with nothing due (task s: the role's tasks summed; playbook s: the whole run)")
+    table(
+        ["scenario", "task s", "playbook s", "fleet read tasks", "ListBuckets", "ListCname", "requests"],
+        [
+            (
+                name,
+                v["task_s"],
+                v["playbook_s"],
+                v["requests"]["fleet_read_tasks"],
+                v["requests"]["ListBuckets"],
+                v["requests"]["ListCname"],
+                v["requests"]["total"],
+            )
+            for name, v in results["renewal"].items()
         ],
     )
     say("\nImport time (-X importtime, cumulative, fresh interpreter; bytecode cached except where it says sources)")
@@ -263,6 +291,8 @@ def main() -> int:
             results["bulk"] = measure_bulk(emulator, ansible, bulk_reps)
         say(f"The fleet view: {FLEET_SIZE} buckets, all_buckets against a loop of single-bucket tasks ...")
         results["fleet"] = measure_fleet(args.latency_ms, bulk_reps)
+        say(f"certificate_renewal over the {FLEET_SIZE} buckets, nothing due, beside one cname_info task ...")
+        results["renewal"] = measure_renewal(args.latency_ms, bulk_reps)
         say("Import times ...")
         results["imports"] = measure_imports(runs, not args.no_install)
         results["audit"] = measure_audit(runs)

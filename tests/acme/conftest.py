@@ -5,6 +5,7 @@ community.crypto from the cache that the nox session fills, and the OSS emulator
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -44,10 +45,17 @@ def crypto_collections():
 
 
 @pytest.fixture
-def emulator(tmp_path):
-    """The emulator as a child process, answering DNS on a port of its own; token mode for the ownership check."""
+def emulator(request, tmp_path):
+    """The emulator as a child process, answering DNS on a port of its own; token mode for the ownership check.
+
+    Parametrized indirectly with a state document (the shape of its --state-file), it starts with those bindings."""
     dns_port_file = tmp_path / "dns-port"
     args = ["--dns-port", "0", "--dns-port-file", dns_port_file, "--ownership", "token", "--request-log", tmp_path / "requests.jsonl"]
+    state = getattr(request, "param", None)
+    if state is not None:
+        state_file = tmp_path / "emulator-state.json"
+        state_file.write_text(json.dumps(state))
+        args += ["--state-file", state_file]
     process = EmulatorProcess(args, cwd=ROOT, log_path=tmp_path / "emulator.log", new_session=True)
     with process:
         process.dns_port = int(dns_port_file.read_text())
