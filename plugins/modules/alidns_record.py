@@ -240,6 +240,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.alicloud.oss.plugins.module_utils._alidns import (
     DEFAULT_DNS_ENDPOINT,
     AlidnsClient,
+    AlidnsError,
     DnsRecord,
     dns_url,
     no_zone_message,
@@ -460,7 +461,7 @@ def ensure_record(dns: AlidnsModule) -> dict:
     existing = read_records(dns.client, zone, wanted)
     changes = plan(existing, wanted, rr)
     if not dns.check_mode:
-        changes = write(dns.client, zone, changes, {"zone": zone, "rr": rr})
+        changes = write(dns.client, zone, wanted.record, changes, {"zone": zone, "rr": rr})
     final = after(existing, changes)
     return {
         "changed": bool(changes),
@@ -487,17 +488,39 @@ def find_zone(client: AlidnsClient, record: str) -> str:
     return zone
 
 
-def write(client: AlidnsClient, zone: str, changes: list, context: dict) -> list:
+def write(client: AlidnsClient, zone: str, name: str, changes: list, context: dict) -> list:
     """Send the changes; returns them with the ids of added records. A failure after a write reports changed=true."""
     done = []
     try:
         for change in changes:
-            done.append(_send(client, zone, change))
+            done.append(_send_once(client, zone, name, change))
     except OssError as exc:
         if not done:
             raise
         raise ModuleFailure(f"{describe_error(exc)} {len(done)} of {len(changes)} changes were made before.", exc.to_dict(), changed=True, **context) from None
     return done
+
+
+# What the service answers to a write it has already applied. The transport resends a write whose answer was lost
+# (a dropped connection); the resent one then meets its own first attempt.
+_ALREADY_DONE = {"add": "DomainRecordDuplicate", "update": "DomainRecordDuplicate", "delete": "DomainRecordNotBelongToUser"}
+
+
+def _send_once(client: AlidnsClient, zone: str, name: str, change: Change) -> Change:
+    """_send, taking "already done" on a resent write as the write's own success."""
+    try:
+        return _send(client, zone, change)
+    except AlidnsError as exc:
+        if exc.attempts < 2 or exc.code != _ALREADY_DONE[change.action]:
+            raise
+    if change.action != "add":
+        return change
+    # The lost answer carried the new record's id: read the set again to learn it.
+    wanted_key = value_key(change.record.type, change.record.value)
+    for record in client.records(zone, name, change.record.type):
+        if record.line == "default" and value_key(record.type, record.value) == wanted_key:
+            return Change("add", change.record._replace(record_id=record.record_id))
+    return change
 
 
 def _send(client: AlidnsClient, zone: str, change: Change) -> Change:

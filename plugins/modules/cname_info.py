@@ -158,7 +158,6 @@ cnames:
       description: Whether the entry is a wildcard binding (Agentic Buckets only). Always present, V(false) for exact domains.
       type: bool
       sample: false
-      version_added: 1.1.0
     status:
       description: C(Enabled) or C(Disabled).
       type: str
@@ -276,7 +275,6 @@ expiring:
     wildcard:
       description: Whether the domain is a wildcard binding.
       type: bool
-      version_added: 1.1.0
     cert_id:
       description: The certificate service id.
       type: str
@@ -300,7 +298,6 @@ token:
     wildcard:
       description: Whether the token is for a wildcard domain.
       type: bool
-      version_added: 1.1.0
     token:
       description: The token value.
       type: str

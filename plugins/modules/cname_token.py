@@ -99,7 +99,6 @@ token:
       description: Whether the token is for a wildcard domain (Agentic Buckets only).
       type: bool
       sample: false
-      version_added: 1.1.0
     token:
       description: The token value to publish.
       type: str

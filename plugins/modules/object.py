@@ -15,7 +15,7 @@ description:
     that way; this module reads the content into memory, so keep it small).
   - A run that finds the object as wanted costs one HeadObject request, which reports the content's MD5 and the
     content type. When O(acl) is set it costs one more, GetObjectAcl, because HeadObject does not report the ACL;
-    with O(acl) unset, the ACL is not looked at.
+    with O(acl) unset, the ACL is read only when the object is written again, so that it keeps its ACL.
   - An object whose content, type or ACL differ is written again as a whole, with PutObject.
 author:
   - alicloud.oss contributors (@alicloud-oss)
@@ -62,8 +62,8 @@ options:
     description:
       - The object's own ACL. V(public-read) lets anyone read the object without a signature, which an ACME HTTP-01
         validation needs. V(private) lets only the owner and those the owner grants read it.
-      - When not set, the ACL of an existing object is neither read nor compared; an object written (new, or with other
-        content) gets the ACL V(default), which follows the bucket's ACL.
+      - When not set, the ACL is not compared. An existing object written again (other content or type) keeps its ACL,
+        read with one GetObjectAcl before the write; a new object gets the ACL V(default), which follows the bucket's.
     type: str
     choices: [private, public-read]
 extends_documentation_fragment:
@@ -96,11 +96,11 @@ EXAMPLES = r"""
     acl: public-read
     region: cn-hangzhou
 
-- name: Upload robots.txt from the controller's files
+- name: Upload robots.txt from a file on the host that runs the module (here the controller)
   alicloud.oss.object:
     bucket: my-bucket
     key: robots.txt
-    src: files/robots.txt
+    src: "{{ playbook_dir }}/files/robots.txt"
     content_type: text/plain
 
 - name: Remove the challenge afterwards
@@ -150,9 +150,9 @@ content_type:
   sample: text/plain
 acl:
   description:
-    - The object's ACL as it is after the run when O(acl) is set or the object was written (V(default) for a new object
-      written with O(acl) unset, whatever it had before); V(null) when it was not read (O(acl) unset, nothing written)
-      or the object does not exist.
+    - The object's ACL as it is after the run when O(acl) is set or the object was written (an object written again
+      with O(acl) unset keeps its ACL; a new one gets V(default)); V(null) when it was not read (O(acl) unset, nothing
+      written) or the object does not exist.
   returned: always
   type: str
   sample: public-read
@@ -176,6 +176,8 @@ def ensure_object(oss: OssModule) -> dict:
     key = validate_key(params["key"])
     if params["state"] == "absent":
         return _absent(oss, bucket, key)
+    if not (params["content_type"] or "").strip():
+        raise OssConfigError("content_type must not be empty: leave it out for application/octet-stream.", "content_type")
     body = _wanted_body(params)
     wanted = {"md5": content_md5(body), "size": len(body), "content_type": params["content_type"], "acl": params["acl"]}
     current = head_object(oss.client, bucket, key)
@@ -185,10 +187,20 @@ def ensure_object(oss: OssModule) -> dict:
     changed = current is None or not _same_content(current, wanted) or (params["acl"] is not None and current.get("acl") != params["acl"])
     result = _view(current) if current else _missing()
     if changed:
-        etag = None if oss.check_mode else put_object(oss.client, bucket, key, body, params["content_type"], params["acl"])
-        # A PutObject without x-oss-object-acl leaves the object with the ACL "default", whatever it had before.
-        result = dict(wanted, etag=etag, exists=True, acl=params["acl"] or "default")
+        acl = params["acl"] or _kept_acl(oss, bucket, key, current)
+        # A PutObject without x-oss-object-acl gives the object the ACL "default" (the bucket's).
+        etag = None if oss.check_mode else put_object(oss.client, bucket, key, body, params["content_type"], None if acl == "default" else acl)
+        result = dict(wanted, etag=etag, exists=True, acl=acl)
     return dict(result, changed=changed, bucket=bucket, key=key, diff={"before": _diff_side(current), "after": _diff_side(result)})
+
+
+def _kept_acl(oss, bucket, key, current) -> str:
+    """The ACL an object written again without O(acl) keeps: its own, read only now that it is written (one request)."""
+    if current is None:
+        return "default"
+    if current.get("acl") is None:
+        current["acl"] = get_object_acl(oss.client, bucket, key) or "default"
+    return current["acl"]
 
 
 def _absent(oss, bucket, key):

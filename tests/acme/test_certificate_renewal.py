@@ -88,6 +88,8 @@ class Renewal:
             "certificate_renewal_dir": str(workdir / "certificates"),
             "certificate_renewal_acme_email": "renewals@example.com",
             "certificate_renewal_terms_agreed": True,
+            # The emulator's DNS serves a record at once; real DNS gets the role's default wait.
+            "certificate_renewal_dns_wait_seconds": 0,
         }
         self.runs = 0
 
@@ -205,6 +207,36 @@ def test_a_failing_domain_does_not_stop_the_others(emulator, pebble, renewal):
     assert "Certificate renewal failed for 1 domain(s): lost.example.info (bucket other-bucket)" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
     no_challenge_left(emulator)
+    # A failed renewal never replaces the key kept beside the certificate OSS still serves.
+    assert not (renewal.workdir / "certificates" / "lost.example.info.key").exists()
+    assert key_matches(renewal.workdir / "certificates" / "ok.example.com.key", renewal.workdir / "certificates" / "ok.example.com.crt")
+
+
+@pytest.mark.parametrize("emulator", [ZONELESS], indirect=True)
+def test_a_reused_authorization_needs_no_challenge(emulator, pebble_binaries, crypto_collections, tmp_path):
+    """A CA that still holds a valid authorization (Let's Encrypt keeps them for days) answers the order with no
+    challenge: the role finishes the order without one. A failed renewal leaves the key beside the bound certificate."""
+    port = int(emulator.endpoint.rsplit(":", 1)[1])
+    with Pebble(pebble_binaries.pebble, tmp_path / "pebble", dns_port=emulator.dns_port, http_port=port, authz_reuse=100) as pebble:
+        renewal = Renewal(emulator, playbook_env(pebble, crypto_collections, tmp_path / "home"), pebble.directory_url, tmp_path)
+        ok = [{"bucket": "demo-bucket", "domain": "ok.example.com"}]
+        for _run in range(2):
+            emulator.control("DELETE", "requests")
+            run, result, fleet = renewal.run(certificate_renewal_domains=ok, certificate_renewal_within_days=100000)
+            assert run.returncode == 0, run.stdout[-4000:]
+            assert result[0]["renewed"] is True
+            assert_issued_by_pebble(renewal, pebble, "ok.example.com", bound_now(fleet)["ok.example.com"])
+        # The second order reused the first one's authorization: no challenge record was written.
+        assert not [entry for entry in emulator.control("GET", "requests") if entry.get("action") == "AddDomainRecord"]
+    certificates = renewal.workdir / "certificates"
+    assert key_matches(certificates / "ok.example.com.key", certificates / "ok.example.com.crt")
+    assert not list(certificates.glob("*.next.*")), "the .next files of a renewal that went through are removed"
+
+
+def key_matches(key_path: Path, cert_path: Path) -> bool:
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    leaf = x509.load_pem_x509_certificates(cert_path.read_bytes())[0]
+    return key.public_key().public_numbers() == leaf.public_key().public_numbers()
 
 
 @pytest.mark.parametrize("emulator", [ONE_DUE], indirect=True)
@@ -285,6 +317,7 @@ def test_example_playbook(emulator, pebble, crypto_collections, tmp_path):
         "certificates_dir": str(tmp_path / "certificates"),
         "oss_endpoint": emulator.endpoint,
         "oss_dns_endpoint": emulator.endpoint,
+        "certificate_renewal_dns_wait_seconds": 0,
     }
     for expected_changes in (True, False):
         run = run_playbook(ROOT / "examples" / "renew_certificates.yml", env=env, options=["-e", json.dumps(extra)], timeout=300)

@@ -436,6 +436,38 @@ def _dns_faults(emu, directory):
     return run_playbook(directory, emu, tasks)
 
 
+@scenario("dns-drop-after-apply")
+def _dns_drop_after_apply(emu, directory):
+    for action in ("AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord"):
+        emu.fault("drop_after_apply", operation=action)
+    record = dict(zone="example.com", record="_dnsauth.dropped.example.com")
+    tasks = [
+        Task("add", "alidns_record", dns_args(emu, value="first", **record)),
+        Task("add_again", "alidns_record", dns_args(emu, value="first", **record)),
+        Task("update", "alidns_record", dns_args(emu, value="second", **record)),
+        Task("update_again", "alidns_record", dns_args(emu, value="second", **record)),
+        Task("delete", "alidns_record", dns_args(emu, state="absent", **record)),
+        Task("delete_again", "alidns_record", dns_args(emu, state="absent", **record)),
+    ]
+    return run_playbook(directory, emu, tasks)
+
+
+def dns_dropped_write_check(first: str, second: str, action: str):
+    """A DNS write whose answer was lost is resent; the service's "already done" answer counts as success, changed once."""
+
+    def check(run, row):
+        results = run.result(first), run.result(second)
+        attempts = entries(run, action)
+        row.outcome = f"first run {describe(results[0])}; second run {describe(results[1])}; {action} attempts: {attempts_text(attempts)}"
+        assert not any(result.get("failed") for result in results), [result.get("msg") for result in results]
+        assert results[0]["changed"] is True and results[1]["changed"] is False
+        assert [entry["fault"] for entry in attempts] == ["drop_after_apply", None]
+        if action == "AddDomainRecord":
+            assert results[0]["records"][0]["record_id"] == results[1]["records"][0]["record_id"], "the added record's id is read back"
+
+    return check
+
+
 def dns_retry_check(key: str, action: str, statuses: list):
     def check(run, row):
         result = run.result(key)
@@ -1181,6 +1213,27 @@ def _rows():
             "alidns_record: DNS answers 503 to the update once",
             "retried; ok, changed",
             dns_retry_check("unavailable", "UpdateDomainRecord", [503, 200]),
+        ),
+        (
+            "fault",
+            "dns-drop-after-apply",
+            "alidns_record: answer to AddDomainRecord lost after it was applied",
+            "ok, changed once",
+            dns_dropped_write_check("add", "add_again", "AddDomainRecord"),
+        ),
+        (
+            "fault",
+            "dns-drop-after-apply",
+            "alidns_record: answer to UpdateDomainRecord lost after it was applied",
+            "ok, changed once",
+            dns_dropped_write_check("update", "update_again", "UpdateDomainRecord"),
+        ),
+        (
+            "fault",
+            "dns-drop-after-apply",
+            "alidns_record: answer to DeleteDomainRecord lost after it was applied",
+            "ok, changed once",
+            dns_dropped_write_check("delete", "delete_again", "DeleteDomainRecord"),
         ),
         ("auth", "dns-faults", "alidns_record: wrong access_key_secret", "fails: SignatureDoesNotMatch; not retried; secret not shown", check_dns_wrong_secret),
         (

@@ -71,13 +71,25 @@ def free_port() -> int:
 class Pebble:
     """One Pebble process with a throw-away TLS CA for its listeners; a context manager."""
 
-    def __init__(self, binary: str, workdir: str | os.PathLike, dns_port: int, http_port: int, tls_port: int | None = None, startup_timeout: float = 20.0):
+    def __init__(
+        self,
+        binary: str,
+        workdir: str | os.PathLike,
+        dns_port: int,
+        http_port: int,
+        tls_port: int | None = None,
+        startup_timeout: float = 20.0,
+        authz_reuse: int = 0,
+    ):
         self.binary = binary
         self.workdir = Path(workdir)
         self.dns_port = dns_port
         self.http_port = http_port
         self.tls_port = tls_port or free_port()
         self.startup_timeout = startup_timeout
+        # Percent of orders that reuse a still-valid authorization (then the order needs no challenge); 0 by default
+        # so that every order validates, as a first issuance at a CA does.
+        self.authz_reuse = authz_reuse
         self.port = None
         self.management_port = None
         self.process = None
@@ -91,7 +103,7 @@ class Pebble:
     def start(self) -> Pebble:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
-        env = dict(os.environ, **PEBBLE_ENV)
+        env = dict(os.environ, **dict(PEBBLE_ENV, PEBBLE_AUTHZREUSE=str(self.authz_reuse)))
         command = [self.binary, "-config", str(config), "-dnsserver", "127.0.0.1:%d" % self.dns_port]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -177,17 +177,32 @@ def test_other_content_or_type_is_written_again(run_module, fake_oss, stored, co
     fake_oss.put(KEY, stored, content_type, acl="public-read")
     run = run_module(object_module, key=KEY, content=CONTENT, content_type="text/plain")
 
-    assert fake_oss.operations() == ["HeadObject", "PutObject"]
-    assert run["changed"] is True
+    # Without acl the object keeps its own: read once, sent with the write.
+    assert fake_oss.operations() == ["HeadObject", "GetObjectAcl", "PutObject"]
+    assert fake_oss.sent[2].headers["x-oss-object-acl"] == "public-read"
+    assert run["changed"] is True and run["acl"] == "public-read"
     assert fake_oss.objects[("my-bucket", KEY)]["body"] == CONTENT.encode()
     assert run["diff"]["before"]["md5"] == md5_b64(stored)
+    assert run["diff"]["before"]["acl"] == run["diff"]["after"]["acl"] == "public-read"
+
+
+def test_an_object_with_the_default_acl_is_written_again_without_one(run_module, fake_oss):
+    fake_oss.put(KEY, b"other content", "text/plain", acl="default")
+    run = run_module(object_module, key=KEY, content=CONTENT, content_type="text/plain")
+    assert fake_oss.operations() == ["HeadObject", "GetObjectAcl", "PutObject"]
+    assert "x-oss-object-acl" not in fake_oss.sent[2].headers and run["acl"] == "default"
+
+
+def test_an_empty_content_type_is_refused_before_any_request(run_module, fake_oss):
+    run = run_module(object_module, key=KEY, content=CONTENT, content_type=" ")
+    assert run["failed"] is True and "content_type" in run["msg"] and fake_oss.operations() == []
 
 
 def test_a_multipart_object_without_md5_is_written_again(run_module, fake_oss):
     fake_oss.put(KEY, CONTENT.encode(), "text/plain")
     fake_oss.multipart.add(KEY)
     run = run_module(object_module, key=KEY, content=CONTENT, content_type="text/plain")
-    assert fake_oss.operations() == ["HeadObject", "PutObject"] and run["changed"] is True
+    assert fake_oss.operations() == ["HeadObject", "GetObjectAcl", "PutObject"] and run["changed"] is True
 
 
 def test_acl_set_and_matching_costs_head_and_get_acl(run_module, fake_oss):
@@ -251,7 +266,7 @@ def test_the_content_is_never_in_the_result_or_the_diff(run_module, fake_oss):
 
     text = _without_invocation(run)
     assert CONTENT not in text and "the old secret body" not in text
-    assert set(run["diff"]["before"]) == {"exists", "size", "md5", "content_type"}
+    assert set(run["diff"]["before"]) == {"exists", "size", "md5", "content_type", "acl"}
 
 
 # --- absent ----------------------------------------------------------------------------------------------------------
