@@ -7,26 +7,22 @@ never the collection's signer. Answers are JSON; the emulator refuses any other 
 service would answer XML). Where the service is undocumented the choices of the reference's section 7 apply.
 """
 
-import datetime
 import hashlib
-import hmac
 import ipaddress
 import json
 import re
 import sys
-import threading
 import traceback
 from urllib.parse import parse_qsl
 
 from .config import DNS_RECORD_TYPES
+from .rpcauth import RpcAuthenticator
 from .state import full_name
 from .sts import rpc_sign, rpc_string_to_sign
-from .timefmt import UTC
 
 DNS_VERSION = "2015-01-09"
 SERVICE = "alidns"
 DNS_PATHS = ("/",)
-SIGNED_PARAMETERS = ("AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp")
 # Never logged: the signature and the STS token are credentials in all but name.
 SECRET_PARAMETERS = ("Signature", "SecurityToken")
 MAX_TTL = 86400
@@ -114,8 +110,7 @@ class DnsService:
 
     def __init__(self, core):
         self.core = core
-        self._nonces = {}
-        self._nonce_lock = threading.Lock()
+        self._auth = RpcAuthenticator(core, DnsError, lambda: core.settings.max_skew_seconds, rpc_sign, rpc_string_to_sign)
         self._actions = {
             "DescribeDomains": self._describe_domains,
             "DescribeSubDomainRecords": self._describe_sub_domain_records,
@@ -157,65 +152,11 @@ class DnsService:
             raise DnsError(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         if (params.get("Format") or "").upper() != "JSON":
             raise DnsError(400, "InvalidParameter", "The emulator answers JSON only: send Format=JSON.")
-        owner = self._authenticate(call.method, params).owner
+        owner = self._auth.authenticate(call.method, params).owner
         with self.state.lock:
             document = operation(owner, params)
             self.state.save()
         return document
-
-    # --- authentication ---------------------------------------------------------------------------------------
-    def _authenticate(self, method, params):
-        for name in SIGNED_PARAMETERS:
-            if not params.get(name):
-                raise DnsError(400, "Missing%s" % name, "%s is mandatory for this action." % name)
-        if params["SignatureMethod"] != "HMAC-SHA1":
-            raise DnsError(400, "InvalidSignatureMethod", "Specified signature method is not valid.")
-        if params["SignatureVersion"] != "1.0":
-            raise DnsError(400, "InvalidSignatureVersion", "Specified signature version is not valid.")
-        self._check_timestamp(params["Timestamp"])
-        credential = self.core.credential_lookup(params["AccessKeyId"])
-        if credential is None:
-            raise DnsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        self._check_security_token(credential, params.get("SecurityToken"))
-        expected = rpc_sign(method, params, credential.access_key_secret)
-        if not hmac.compare_digest(expected.encode("ascii"), params["Signature"].encode("utf-8")):
-            # The service quotes its string to sign; it holds no secret but the token the caller sent itself.
-            raise DnsError(
-                400,
-                "SignatureDoesNotMatch",
-                "Specified signature is not matched with our calculation. server string to sign is:%s" % rpc_string_to_sign(method, params),
-            )
-        self._use_nonce(params["SignatureNonce"])
-        return credential
-
-    def _check_timestamp(self, value):
-        try:
-            moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise DnsError(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
-        if abs((self.core.clock.wall() - moment).total_seconds()) > self.core.settings.max_skew_seconds:
-            raise DnsError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-
-    def _check_security_token(self, credential, token):
-        mismatch = DnsError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
-        if credential.security_token is None:
-            if token:
-                raise mismatch
-            return
-        if not token or not hmac.compare_digest(token.encode("utf-8"), credential.security_token.encode("utf-8")):
-            raise mismatch
-        if credential.expiration is not None and self.core.clock.service() >= credential.expiration:
-            raise DnsError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
-
-    def _use_nonce(self, nonce):
-        now = self.core.clock.wall()
-        window = 2 * self.core.settings.max_skew_seconds
-        with self._nonce_lock:
-            # A nonce older than the skew window cannot come back with a valid timestamp: forget it.
-            self._nonces = {key: seen for key, seen in self._nonces.items() if (now - seen).total_seconds() <= window}
-            if nonce in self._nonces:
-                raise DnsError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-            self._nonces[nonce] = now
 
     # --- zones --------------------------------------------------------------------------------------------------
     def _zone(self, owner, raw):

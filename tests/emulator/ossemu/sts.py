@@ -24,6 +24,7 @@ import threading
 import uuid
 from urllib.parse import parse_qsl
 
+from .rpcauth import RpcAuthenticator
 from .timefmt import UTC
 
 STS_VERSION = "2015-04-01"
@@ -87,7 +88,7 @@ class StsService:
         self.roles = {role["arn"]: role for role in core.config["roles"]}
         self.providers = {provider["arn"]: provider for provider in core.config["oidc_providers"]}
         self._lock = threading.Lock()
-        self._nonces = {}
+        self._auth = RpcAuthenticator(core, StsError, lambda: MAX_SKEW_SECONDS, rpc_sign, rpc_string_to_sign)
         self.issued = []  # one entry per credential set handed out, without its secrets
 
     # --- HTTP ---------------------------------------------------------------------------------------------------
@@ -134,62 +135,13 @@ class StsService:
 
     # --- AssumeRole ---------------------------------------------------------------------------------------------
     def _assume_role(self, method, params):
-        caller = self._authenticate(method, params)
+        caller = self._auth.authenticate(method, params)
         role = self._role(params.get("RoleArn"))
         if caller.owner != role["owner"] and caller.owner not in role.get("trusted_accounts", []):
             raise StsError(403, "NoPermission", "You are not authorized to do this action. You should be authorized by RAM.")
         if role.get("external_id") and params.get("ExternalId") != role["external_id"]:
             raise StsError(403, "NoPermission", "You are not authorized to do this action: the ExternalId does not match the trust policy.")
         return self._issue("AssumeRole", role, params)
-
-    def _authenticate(self, method, params):
-        """The caller's credential, after the signature, the timestamp, the nonce and any security token are checked."""
-        for name in ("AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp"):
-            if not params.get(name):
-                raise StsError(400, "Missing%s" % name, "%s is mandatory for this action." % name)
-        if params["SignatureMethod"] != "HMAC-SHA1":
-            raise StsError(400, "InvalidSignatureMethod", "Specified signature method is not valid.")
-        if params["SignatureVersion"] != "1.0":
-            raise StsError(400, "InvalidSignatureVersion", "Specified signature version is not valid.")
-        self._check_timestamp(params["Timestamp"])
-        credential = self.core.credential_lookup(params["AccessKeyId"])
-        if credential is None:
-            raise StsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        self._check_security_token(credential, params.get("SecurityToken"))
-        string_to_sign = rpc_string_to_sign(method, params)
-        if not hmac.compare_digest(rpc_sign(method, params, credential.access_key_secret).encode("ascii"), params["Signature"].encode("utf-8")):
-            raise StsError(
-                400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s" % string_to_sign
-            )
-        self._use_nonce(params["SignatureNonce"])
-        return credential
-
-    def _check_timestamp(self, value):
-        try:
-            moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise StsError(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
-        if abs((self.core.clock.wall() - moment).total_seconds()) > MAX_SKEW_SECONDS:
-            raise StsError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-
-    def _check_security_token(self, credential, token):
-        if credential.security_token is None:
-            if token:
-                raise StsError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
-            return
-        if not token or not hmac.compare_digest(token.encode("utf-8"), credential.security_token.encode("utf-8")):
-            raise StsError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
-        if credential.expiration is not None and self.core.clock.service() >= credential.expiration:
-            raise StsError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
-
-    def _use_nonce(self, nonce):
-        now = self.core.clock.wall()
-        with self._lock:
-            # Nonces older than the skew window can never come back with a valid timestamp: forget them.
-            self._nonces = {key: seen for key, seen in self._nonces.items() if (now - seen).total_seconds() <= 2 * MAX_SKEW_SECONDS}
-            if nonce in self._nonces:
-                raise StsError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-            self._nonces[nonce] = now
 
     # --- AssumeRoleWithOIDC -------------------------------------------------------------------------------------
     def _assume_role_with_oidc(self, params):
