@@ -44,6 +44,16 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def timing_summary(samples: list, requests: dict) -> dict:
+    """Medians of (task seconds, playbook seconds) samples of one scenario, with the requests it sent."""
+    return {
+        "task_s": round(median([value[0] for value in samples]), 3),
+        "playbook_s": round(median([value[1] for value in samples]), 3),
+        "samples": len(samples),
+        "requests": requests,
+    }
+
+
 def ratio(value, base):
     return round(value / base, 2) if value is not None and base else None
 

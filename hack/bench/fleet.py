@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 
-from common import MAIN_KEY, OWNER, WORK, Ansible, BenchError, Emulator, median, ratio, task
+from common import MAIN_KEY, OWNER, WORK, Ansible, BenchError, Emulator, median, ratio, task, timing_summary
 
 FLEET_SIZE = 200
 REGIONS = ("cn-hangzhou", "ap-southeast-1", "eu-central-1")
@@ -82,12 +82,6 @@ def measure_fleet(latency_ms: float, repetitions: int) -> dict:
                 raise BenchError(f"fleet: '{name}' sent {requests[name]} with statuses {sorted({entry['status'] for entry in log})}")
     loop = median([task_s for task_s, _playbook_s in samples["loop of 200 single-bucket tasks"]])
     return {
-        name: {
-            "task_s": round(median([value[0] for value in values]), 3),
-            "playbook_s": round(median([value[1] for value in values]), 3),
-            "samples": len(values),
-            "requests": requests[name],
-            "speed-up_vs_loop": ratio(loop, median([value[0] for value in values])),
-        }
+        name: dict(timing_summary(values, requests[name]), **{"speed-up_vs_loop": ratio(loop, median([value[0] for value in values]))})
         for name, values in samples.items()
     }

@@ -14,7 +14,7 @@ import json
 import math
 import time
 
-from common import COLLECTIONS, ROOT, WORK, Ansible, BenchError, median, task
+from common import COLLECTIONS, ROOT, WORK, Ansible, BenchError, task, timing_summary
 from fleet import FLEET, FLEET_SIZE, FleetEmulator
 from support import community_crypto
 
@@ -88,15 +88,7 @@ def measure_renewal(latency_ms: float, repetitions: int) -> dict:
                 rows = ansible.run("renewal", tasks, **env)
                 samples[name].append((sum(row["seconds"] for row in rows), time.perf_counter() - started))
                 requests[name] = _check(name, rows, emulator.requests())
-    return {
-        name: {
-            "task_s": round(median([value[0] for value in values]), 3),
-            "playbook_s": round(median([value[1] for value in values]), 3),
-            "samples": len(values),
-            "requests": requests[name],
-        }
-        for name, values in samples.items()
-    }
+    return {name: timing_summary(values, requests[name]) for name, values in samples.items()}
 
 
 def _check(name: str, rows: list, log: list) -> dict:
