@@ -10,14 +10,13 @@ class ModuleDocFragment:
 options: {}
 attributes:
   check_mode:
-    description: Can run in C(check_mode) and return changed status prediction without modifying the target.
+    description: Can run in check mode and predict what would change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+    description: Shows what changed, or would change in check mode, when in diff mode.
   idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    description: A second run with the same arguments reports no change.
   action_group:
-    description: Use C(group/alicloud.oss.oss) in C(module_defaults) to set defaults for this module.
+    description: Takes defaults from C(group/alicloud.oss.oss) in C(module_defaults).
     support: full
     membership:
       - alicloud.oss.oss

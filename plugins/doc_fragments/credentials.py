@@ -84,7 +84,7 @@ options:
     default: true
   timeout:
     description:
-      - Seconds for each whole attempt, answer included; at most 3600.
+      - Seconds per attempt, answer included; up to 3600.
     type: float
     default: 30
   retries:
@@ -92,12 +92,10 @@ options:
       - Retries of a request that failed transiently; 0 to 10.
     type: int
     default: 4
-notes:
-  - Credentials come from the first source that has any, never mixed (these options, the environment, a profile,
-    the OIDC role, the ECS role), read on the host that runs the module; secrets are never returned or logged.
 seealso:
   - name: Authentication
-    description: Credential sources in order, profile modes, roles and environment variables.
+    description: >-
+      Sources, their order, roles, environment variables. Secrets are never returned or logged.
     link: https://github.com/alicloud-oss/alicloud.oss/blob/main/README.md#authentication
 requirements:
   - python >= 3.9

@@ -9,63 +9,39 @@ module: cname
 short_description: Bind custom domains to an OSS bucket, or unbind them
 version_added: 1.0.0
 description:
-  - Makes one domain (O(domain)) or a set of domains (O(domains)) bound to, or not bound to, an OSS bucket.
-  - Reads the bucket's bindings once, then binds only the domains that are missing and unbinds only those that must go.
-    A converged run sends a single read request.
-  - OSS binds a domain only after its ownership is proven by a DNS TXT record C(_dnsauth.<domain>) holding a CNAME token;
-    use M(alicloud.oss.cname_token) to get the token.
-  - The certificate of a bound domain is never touched; use M(alicloud.oss.cname_certificate) for that.
-  - After binding, point the domain's DNS CNAME record at RV(cname_target).
-  - Wildcard domains (V(*.spaces.example.com)) are bound only to Agentic Buckets, recognised by their full name
-    C(<prefix>-<account id>-<region>-ab-apsr); for any other bucket a wildcard is refused before any request is sent.
-    An exact domain and the wildcard of the same base domain are two different bindings, each with its own token.
-    On an Agentic Bucket every bind and unbind states the kind (C(IsWildCard), C(wildcard)), false for exact domains
-    too, so O(signature_version=v1), which cannot sign the C(wildcard) parameter, is refused there.
+  - Binds domains to an OSS bucket, or unbinds them.
+  - OSS binds a domain once a TXT record proves ownership (M(alicloud.oss.cname_token)); then point its CNAME at
+    RV(cname_target). Wildcards (V(*.example.com)) only on Agentic Buckets.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
-    description:
-      - Name of the bucket.
+    description: Name of the bucket.
     type: str
     required: true
   domain:
-    description:
-      - A single custom domain. Case and a trailing dot are ignored. For several domains, use O(domains).
-      - Exactly one of O(domain) and O(domains) is required.
+    description: One custom domain (case and a final dot are ignored).
     type: str
   domains:
-    description:
-      - A list of custom domains, handled in one task. Case and trailing dots are ignored; duplicates count once.
-      - With O(state=present) and O(purge=true), every bound domain not in the list is unbound. A wildcard and the exact
-        domain of the same base domain are different members; listing V(*.spaces.example.com) keeps only the wildcard.
+    description: Several domains; a wildcard and its base are separate.
     type: list
     elements: str
   state:
-    description:
-      - V(present) binds the domains; V(absent) unbinds them.
+    description: V(present) binds the domains; V(absent) unbinds them.
     type: str
     choices: [present, absent]
     default: present
   purge:
-    description:
-      - With O(domains) and O(state=present), unbind every domain bound to the bucket that is not listed.
-      - Refused together with O(domain), because purge needs the complete list of domains to keep.
+    description: With O(domains), also unbind every domain not listed.
     type: bool
     default: false
   verification_timeout:
     description:
-      - Seconds to keep retrying a bind that OSS refuses because domain ownership is not verified yet,
-        for example while the TXT record propagates. V(0) fails at once with instructions.
-      - Retries back off exponentially, starting at about 2 seconds and never waiting more than 20 seconds.
-      - The module prints nothing while it waits. For long waits, run the task with C(async) and C(poll) (see the examples),
-        so that the connection to the host is not held by a silent task; RV(verification) then tells how long the wait took.
+      - Seconds to retry a bind until OSS sees the TXT record.
     type: int
     default: 0
   concurrency:
-    description:
-      - How many bind or unbind requests are sent at the same time when several domains change. V(1) sends them one at a time.
-      - If some requests fail, the others still complete; the failure message lists, sorted, which domains succeeded and which did not.
+    description: Requests sent at once when several domains change.
     type: int
     default: 4
 extends_documentation_fragment:
@@ -75,108 +51,59 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Only the read request is sent; RV(domains), RV(added) and RV(removed) say what would happen.
   diff_mode:
     support: full
   idempotent:
     support: full
 seealso:
-  - module: alicloud.oss.cname_token
   - module: alicloud.oss.cname_certificate
-  - module: alicloud.oss.cname_info
 """
 
 EXAMPLES = r"""
-- name: Bind static.example.com to my-bucket
-  alicloud.oss.cname:
-    bucket: my-bucket
-    domain: static.example.com
-    region: cn-hangzhou
-
-- name: Bind a domain, waiting up to 10 minutes for its TXT record to be seen by OSS
+- name: Bind static.example.com, waiting up to 10 minutes for OSS to see its TXT record
   alicloud.oss.cname:
     bucket: my-bucket
     domain: static.example.com
     region: cn-hangzhou
     verification_timeout: 600
-
-- name: Bind a domain in the background, checking every 15 seconds, for a wait of up to 10 minutes
-  alicloud.oss.cname:
-    bucket: my-bucket
-    domain: static.example.com
-    region: cn-hangzhou
-    verification_timeout: 600
-  async: 660  # verification_timeout plus a margin for the requests themselves
+  async: 660  # the timeout plus a margin
   poll: 15
-  register: binding
-
-- name: Show how long OSS took to see the TXT record
-  ansible.builtin.debug:
-    msg: "{{ binding.verification['static.example.com'] }}"
 
 - name: Bind exactly these domains and unbind any other
   alicloud.oss.cname:
     bucket: my-bucket
     region: cn-hangzhou
-    domains:
-      - static.example.com
-      - img.example.com
+    domains: [static.example.com, img.example.com]
     purge: true
-    concurrency: 8
-
-- name: Bind a wildcard domain and its base domain to an Agentic Bucket
-  alicloud.oss.cname:
-    bucket: my-agentic-1234567890123456-cn-hangzhou-ab-apsr
-    region: cn-hangzhou
-    domains:
-      - "*.spaces.example.com"
-      - spaces.example.com
-
-- name: Unbind a domain
-  alicloud.oss.cname:
-    bucket: my-bucket
-    domain: old.example.com
-    region: cn-hangzhou
-    state: absent
 """
 
 RETURN = r"""
 domains:
-  description:
-    - The domains bound to the bucket after the run, sorted (predicted in check mode).
-    - A wildcard binding is written with its leading C(*.), as in O(domain); the exact domain of the same base domain
-      is a separate entry.
+  description: Domains bound after the run (predicted in check mode).
   returned: always
   type: list
   elements: str
   sample: [img.example.com, static.example.com]
 added:
-  description: The domains this run bound (or would bind in check mode), sorted.
+  description: The domains this run bound (or would bind), sorted.
   returned: always
   type: list
   elements: str
   sample: [static.example.com]
 removed:
-  description: The domains this run unbound (or would unbind in check mode), sorted.
+  description: The domains this run unbound (or would unbind), sorted.
   returned: always
   type: list
   elements: str
   sample: []
 cname_target:
-  description: The host the domains' DNS CNAME records must point at; V(null) only when no region is known.
+  description: Where the domains' CNAME records point; V(null) without a region.
   returned: always
   type: str
   sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
 verification:
   description:
-    - For each domain this run tried to bind, how its ownership verification went, keyed by domain.
-      Empty when nothing was bound (a converged run, an unbind, check mode).
-    - Each value holds C(attempts), how many bind requests (PutCname) were sent for the domain
-      (V(1) when OSS saw the ownership proof at once, more when it refused with C(NeedVerifyDomainOwnership) and
-      O(verification_timeout) let the module retry; a request the transport retried after a network error counts once),
-      and C(waited_seconds), the seconds from the first bind request for the domain to the last answer,
-      rounded to a tenth of a second.
-    - Also returned when the task fails, for the domains it tried to bind.
+    - Per domain this run tried to bind, C(attempts) and C(waited_seconds); also on failure.
   returned: always
   type: dict
   sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
