@@ -314,7 +314,6 @@ token:
 
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import get_cname_token, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError
-from ansible_collections.alicloud.oss.plugins.module_utils._fleet import Fleet, Target, expiring, failure_message, list_buckets, share_connections
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule, describe_error
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_domain_kind, check_kind_signature, normalize_domain, validate_bucket
 
@@ -367,11 +366,23 @@ def _read_one_bucket(oss: OssModule, domain) -> dict:
     if params["include_token"]:
         result["token"] = get_cname_token(oss.client, bucket, domain)
     if params["expiring_within_days"] is not None:
+        from ansible_collections.alicloud.oss.plugins.module_utils._fleet import expiring  # pylint: disable=import-outside-toplevel
+
         result["expiring"] = expiring([{"bucket": listing["bucket"], "cnames": cnames}], params["expiring_within_days"])
     return result
 
 
 def _read_many_buckets(oss: OssModule, source: str, domain) -> dict:
+    # Imported here: the fleet code is compiled from the module's zip on every run, and a single-bucket read never uses it.
+    from ansible_collections.alicloud.oss.plugins.module_utils._fleet import (  # pylint: disable=import-outside-toplevel
+        Fleet,
+        Target,
+        expiring,
+        failure_message,
+        list_buckets,
+        share_connections,
+    )
+
     params = oss.params
     names = _bucket_names(params["buckets"]) if source == "buckets" else None
     region = oss.endpoint.region  # resolves (and checks) region and endpoint before any request
