@@ -95,7 +95,7 @@ options:
 seealso:
   - name: Authentication
     description: >-
-      Sources, their order, roles, environment variables. Secrets are never returned or logged.
+      Where credentials come from, in order.
     link: https://github.com/alicloud-oss/alicloud.oss/blob/main/README.md#authentication
 requirements:
   - python >= 3.9

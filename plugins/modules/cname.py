@@ -9,7 +9,8 @@ module: cname
 short_description: Bind custom domains to an OSS bucket, or unbind them
 version_added: 1.0.0
 description:
-  - Binds domains to an OSS bucket, or unbinds them.
+  - Binds domains to an OSS bucket, or unbinds them. Own options O(bucket), O(domain), O(domains), O(state), O(purge),
+    O(verification_timeout), O(concurrency); the rest are shared.
   - OSS binds a domain once a TXT record proves ownership (M(alicloud.oss.cname_token)); then point its CNAME at
     RV(cname_target). Wildcards (V(*.example.com)) only on Agentic Buckets.
 author:
@@ -97,13 +98,13 @@ removed:
   elements: str
   sample: []
 cname_target:
-  description: Where the domains' CNAME records point; V(null) without a region.
+  description: Where the CNAME records point (V(null) if no region).
   returned: always
   type: str
   sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
 verification:
   description:
-    - Per domain this run tried to bind, C(attempts) and C(waited_seconds); also on failure.
+    - Per domain tried, C(attempts) and C(waited_seconds).
   returned: always
   type: dict
   sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
