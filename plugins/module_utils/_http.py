@@ -360,6 +360,8 @@ class HttpTransport:
         self.pool_size = pool_size
         self._session = session
         self.request_count = 0
+        # cname and the fleet view send from several threads; += on an attribute is not atomic.
+        self._count_lock = threading.Lock()
 
     @property
     def session(self):
@@ -406,7 +408,8 @@ class HttpTransport:
         headers.setdefault("Accept-Encoding", "identity")
         extra = {"proxies": _NO_PROXY} if link_local else {}
         connect = min(self.timeout, LINK_LOCAL_CONNECT_TIMEOUT) if link_local else self.timeout
-        self.request_count += 1
+        with self._count_lock:
+            self.request_count += 1
         deadline = time.monotonic() + self.timeout
         with _Watchdog(self.timeout) as watchdog:
             try:

@@ -113,6 +113,7 @@ verification:
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, put_until_verified
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
+from ansible_collections.alicloud.oss.plugins.module_utils._http import mount_adapter
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_kind_signature, normalize_domain, normalize_domains
 
@@ -196,7 +197,11 @@ def _run_jobs(oss, bucket, jobs, concurrency, verification):
     # Imported here: a converged run or a single change never pays for the thread pool.
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
+    workers = min(concurrency, len(jobs))
+    if workers > oss.pool_size:
+        # Past the pool's size, urllib3 would close the extra workers' connections after each request, and warn.
+        mount_adapter(oss.client.session, host_pools=1, pool_size=workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {job: pool.submit(_run_job, oss, bucket, job, verification) for job in jobs}
         return {job: future.result() for job, future in futures.items()}
 
