@@ -175,6 +175,7 @@ def ensure_object(oss: OssModule) -> dict:
     bucket = oss.bucket()
     key = validate_key(params["key"])
     if params["state"] == "absent":
+        _refuse_content_options(params)
         return _absent(oss, bucket, key)
     if not (params["content_type"] or "").strip():
         raise OssConfigError("content_type must not be empty: leave it out for application/octet-stream.", "content_type")
@@ -201,6 +202,15 @@ def _kept_acl(oss, bucket, key, current) -> str:
     if current.get("acl") is None:
         current["acl"] = get_object_acl(oss.client, bucket, key) or "default"
     return current["acl"]
+
+
+def _refuse_content_options(params):
+    """state=absent deletes the object: options that describe the object to keep would be ignored, so they are refused."""
+    given = [name for name in ("content", "src", "acl") if params[name] is not None]
+    if given:
+        raise OssConfigError(
+            f"{' and '.join(given)} describe the object to keep; state=absent deletes it: leave {'them' if len(given) > 1 else 'it'} out.", given[0]
+        )
 
 
 def _absent(oss, bucket, key):

@@ -193,6 +193,16 @@ def test_an_object_with_the_default_acl_is_written_again_without_one(run_module,
     assert "x-oss-object-acl" not in fake_oss.sent[2].headers and run["acl"] == "default"
 
 
+@pytest.mark.parametrize(
+    "options, named", [({"content": "x"}, "content"), ({"acl": "private"}, "acl"), ({"content": "x", "acl": "public-read"}, "content and acl")]
+)
+def test_content_options_with_state_absent_are_refused_before_any_request(run_module, fake_oss, options, named):
+    fake_oss.put(KEY, b"keep me")
+    run = run_module(object_module, key=KEY, state="absent", **options)
+    assert run["failed"] is True and run["msg"].startswith(named + " describe the object to keep")
+    assert fake_oss.operations() == [] and fake_oss.objects[("my-bucket", KEY)]["body"] == b"keep me"
+
+
 def test_an_empty_content_type_is_refused_before_any_request(run_module, fake_oss):
     run = run_module(object_module, key=KEY, content=CONTENT, content_type=" ")
     assert run["failed"] is True and "content_type" in run["msg"] and fake_oss.operations() == []
