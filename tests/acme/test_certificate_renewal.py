@@ -292,6 +292,21 @@ def test_acme_server_down_is_reported(emulator, crypto_collections, tmp_path):
     assert writes(emulator.control("GET", "requests")) == []
 
 
+@pytest.mark.parametrize("emulator", [ONE_DUE], indirect=True)
+def test_a_set_up_failure_is_reported_in_the_result(emulator, crypto_collections, tmp_path):
+    """An account key path in a directory that does not exist: the role still reports every due domain, with why."""
+    env = playbook_env(SimpleNamespace(ca_bundle=tmp_path / "unused.pem"), crypto_collections, tmp_path / "home")
+    renewal = Renewal(emulator, env, "http://127.0.0.1:9/dir", tmp_path)
+    run, result, _fleet = renewal.run(certificate_renewal_acme_account_key_path=str(tmp_path / "missing" / "account.key"))
+    assert run.returncode != 0
+    expected = "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): the set-up before any order failed (Create the ACME account key): "
+    assert expected in run.stdout, run.stdout[-3000:]
+    assert [(entry["domain"], entry["due"], entry["renewed"]) for entry in result] == [("bad.example.com", True, False)]
+    assert "Traceback" not in run.stdout + run.stderr
+    assert writes(emulator.control("GET", "requests")) == []
+    assert not (tmp_path / "missing").exists()
+
+
 @pytest.mark.parametrize("emulator", [ZONELESS], indirect=True)
 def test_http01_refuses_a_wildcard_before_any_request(emulator, crypto_collections, tmp_path):
     env = playbook_env(SimpleNamespace(ca_bundle=tmp_path / "unused.pem"), crypto_collections, tmp_path / "home")
