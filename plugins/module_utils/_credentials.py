@@ -409,10 +409,18 @@ def _cleaned_profile(profile: Profile) -> Profile:
     return profile._replace(data={name: value for name, value in data.items() if value is not None}, warnings=tuple(warnings))
 
 
+# An aliyun CLI configuration holds a few profiles; a larger file (or a device such as /dev/zero) is not one, and
+# reading it whole would only cost memory before failing.
+MAX_CONFIG_CHARS = 1024 * 1024
+
+
 def _read_config(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
-            config = json.load(handle)
+            text = handle.read(MAX_CONFIG_CHARS + 1)
+        if len(text) > MAX_CONFIG_CHARS:
+            raise OssCredentialError(f"The credentials file {path} is larger than 1 MiB: it is not an aliyun CLI configuration.", "credentials_file")
+        config = json.loads(text)
     except OSError as exc:
         raise OssCredentialError(f"The credentials file {path} cannot be read: {exc.strerror}.", "credentials_file") from None
     except ValueError as exc:

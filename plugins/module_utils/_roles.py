@@ -191,18 +191,24 @@ def role_request(role_arn, session_name=None, duration=None, policy=None, extern
     return RoleRequest(str(role_arn), session_name, int(duration), policy or None, external_id or None)
 
 
+# A service account token is a JWT of a few KiB; a larger file is not one (and /dev/zero would never end).
+MAX_OIDC_TOKEN_CHARS = 64 * 1024
+
+
 def read_oidc_token(path: str, where: str, option) -> str:
     """The OIDC token, read fresh each run (the cluster rotates the file)."""
     path = os.path.expanduser(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            token = handle.read().strip()
+            token = handle.read(MAX_OIDC_TOKEN_CHARS + 1).strip()
     except OSError as exc:
         raise OssCredentialError(f"{where}: the OIDC token file {path} cannot be read: {exc.strerror}.", option) from None
     except UnicodeDecodeError:
         raise OssCredentialError(f"{where}: the OIDC token file {path} is not UTF-8 text.", option) from None
     if not token:
         raise OssCredentialError(f"{where}: the OIDC token file {path} is empty.", option)
+    if len(token) > MAX_OIDC_TOKEN_CHARS:
+        raise OssCredentialError(f"{where}: the OIDC token file {path} is larger than 64 KiB: it does not hold a token.", option)
     return token
 
 

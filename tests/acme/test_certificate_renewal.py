@@ -299,7 +299,9 @@ def test_a_set_up_failure_is_reported_in_the_result(emulator, crypto_collections
     renewal = Renewal(emulator, env, "http://127.0.0.1:9/dir", tmp_path)
     run, result, _fleet = renewal.run(certificate_renewal_acme_account_key_path=str(tmp_path / "missing" / "account.key"))
     assert run.returncode != 0
-    expected = "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): the set-up before any order failed (Create the ACME account key): "
+    expected = (
+        "Certificate renewal failed for 1 domain(s): bad.example.com (bucket demo-bucket): the set-up before any order failed (Create the ACME account key): "
+    )
     assert expected in run.stdout, run.stdout[-3000:]
     assert [(entry["domain"], entry["due"], entry["renewed"]) for entry in result] == [("bad.example.com", True, False)]
     assert "Traceback" not in run.stdout + run.stderr
