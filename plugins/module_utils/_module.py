@@ -13,6 +13,14 @@ from __future__ import annotations
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
+
+try:
+    # ansible-core 2.22 and later: the controller masks, in what it shows, the secrets a module registers here; a
+    # value added to no_log_values after the options were checked is no longer removed from the module's answer.
+    from ansible.module_utils.secrets import register_secret
+except ImportError:  # ansible-core 2.21 and older remove no_log_values from the answer themselves
+    register_secret = None
 
 from ansible_collections.alicloud.oss.plugins.module_utils._argspec import CREDENTIALS_ARGUMENT_SPEC, OSS_ARGUMENT_SPEC
 from ansible_collections.alicloud.oss.plugins.module_utils._client import OssClient
@@ -66,7 +74,13 @@ class AlicloudModule:
         self._check_libraries()
 
     def _mask_option_secrets(self):
-        """Add to no_log_values what an option holds that Ansible cannot know is secret (a password in a URL)."""
+        """Hide what an option holds that Ansible cannot know is secret (a password in a URL)."""
+
+    def hide(self, secret: str):
+        """Keep secret out of everything the module answers, and have the controller mask it wherever it shows it."""
+        self.module.no_log_values.add(secret)
+        if register_secret is not None:
+            register_secret(secret)
 
     @property
     def check_mode(self) -> bool:
@@ -94,7 +108,7 @@ class AlicloudModule:
         credentials = resolve_credentials(self.params, warn=self.warn, service=self.service)
         # Secrets read from the environment or a file are not task options, so Ansible would not mask them on its own.
         for secret in credentials.secrets:
-            self.module.no_log_values.add(secret)
+            self.hide(secret)
         return credentials
 
     def warn(self, message: str):
@@ -114,12 +128,17 @@ class AlicloudModule:
         finally:
             if self._client is not None:
                 self._client.close()
-        self.module.exit_json(**result)
+        self.module.exit_json(**self._without_secrets(result))
 
     def _fail(self, msg, error, **result):
         if error is not None:
             result["error"] = error
-        self.module.fail_json(msg=" ".join(str(msg).split()), **result)
+        self.module.fail_json(**self._without_secrets(dict(result, msg=" ".join(str(msg).split()))))
+
+    def _without_secrets(self, result: dict) -> dict:
+        # ansible-core 2.21 and older do this in exit_json and fail_json; 2.22 and later leave it to the controller,
+        # which masks what it displays but keeps the secret in a registered variable. Done here, on every version.
+        return remove_values(result, self.module.no_log_values)
 
 
 class OssModule(AlicloudModule):
@@ -139,7 +158,7 @@ class OssModule(AlicloudModule):
         # resolve_endpoint refuses a user or password in endpoint; Ansible would still echo them in the result's invocation.
         userinfo = endpoint_userinfo(self.params["endpoint"])
         if userinfo:
-            self.module.no_log_values.add(userinfo)
+            self.hide(userinfo)
 
     def bucket(self) -> str:
         return validate_bucket(self.params["bucket"])

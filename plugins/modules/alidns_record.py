@@ -279,7 +279,7 @@ class AlidnsModule(AlicloudModule):
         # dns_url refuses a user or password in dns_endpoint; Ansible would still echo them in the result's invocation.
         userinfo = endpoint_userinfo(self.params["dns_endpoint"])
         if userinfo:
-            self.module.no_log_values.add(userinfo)
+            self.hide(userinfo)
 
     def _build_client(self) -> AlidnsClient:
         params = self.params

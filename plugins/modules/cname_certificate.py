@@ -311,7 +311,7 @@ def _checked_pem(oss: OssModule, domain: str, cert_option: str, key_option: str)
     private_key = check_private_key_pem(_pem_text(oss, key_option), key_option)
     # The cleaned key is what is sent; Ansible masks only the exact text given. Stripped, it also matches where a
     # parser dropped the final newline.
-    oss.module.no_log_values.add(private_key.strip())
+    oss.hide(private_key.strip())
     checks = CertificateChecks(domain, validate=params["validate_certificate"], min_days_valid=params["min_days_valid"])
     for warning in check_pem_pair(pem, private_key, checks, cert_option, key_option):
         oss.warn(warning)
@@ -332,7 +332,7 @@ def _pem_text(oss: OssModule, option: str) -> str:
         text = read_pem_file(value, option)
         if option == "private_key_path":
             # Read from a file, the key is no task option: without this Ansible would not mask it.
-            oss.module.no_log_values.add(text.strip())
+            oss.hide(text.strip())
         return text
     refuse_path_as_content(value, option, quote=option != "private_key")
     return value

@@ -30,4 +30,16 @@ except ImportError:  # ansible-core < 2.19
             yield
 
 
-__all__ = ["patch_module_args"]
+def module_answer(stdout: str) -> tuple[dict, str, list]:
+    """(result, the result as JSON, the secrets the module registered) from what a module printed.
+
+    From ansible-core 2.22 on, a module sends the secrets it registered along with its result
+    (``_ansible_new_secrets``), for the controller to mask wherever it shows them; the controller takes the list out
+    and never shows it. The tests look at what is left, as a user sees it, and at the list separately.
+    """
+    result = json.loads(stdout)
+    registered = result.pop("_ansible_new_secrets", [])
+    return result, json.dumps(result), registered
+
+
+__all__ = ["module_answer", "patch_module_args"]

@@ -16,7 +16,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.alicloud.oss.plugins.module_utils._credentials import Credentials, resolve_credentials
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCredentialError
 from ansible_collections.alicloud.oss.plugins.module_utils._module import OssModule
-from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.compat import module_answer, patch_module_args
 
 KEY_ID = "LTAI5tCleaningKey01"
 SECRET = "CleaningSecret-9999-zzzz"
@@ -128,8 +128,7 @@ def test_the_module_warns_and_never_shows_the_value(capsys, monkeypatch):
         with pytest.raises(SystemExit):
             module = OssModule({"bucket": {"type": "str", "required": True}})
             module.run(lambda oss: {"changed": False, "source": oss.client.credentials.source})
-    out = capsys.readouterr().out
-    result = json.loads(out)
+    result, out, _registered = module_answer(capsys.readouterr().out)
     assert result["source"] == "environment"
     # ansible-core 2.19 returns each warning as a WarningSummary document, 2.17 as a string.
     assert [item["event"]["msg"] if isinstance(item, dict) else item for item in result["warnings"]] == [

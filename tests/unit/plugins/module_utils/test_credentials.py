@@ -30,7 +30,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssCon
 from ansible_collections.alicloud.oss.plugins.module_utils._module import COMMON_ARGUMENT_SPEC, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.plugins.module_utils._http import CredentialTransport
-from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.compat import module_answer, patch_module_args
 from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 OPT_SECRET = "OptionSecret-0000-aaaa"
@@ -1016,13 +1016,13 @@ def test_module_registers_temporary_and_spent_secrets(cloud, monkeypatch, capsys
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             OssModule({"bucket": {"type": "str", "required": True}}).run(handler)
-    out = capsys.readouterr().out
+    result, out, _registered = module_answer(capsys.readouterr().out)
     creds = seen["credentials"]
     assert creds.access_key_id.endswith("-ECS-ecs-role-oss-admin")
     assert set(creds.secrets) <= seen["no_log"]
     assert len(creds.secrets) == 4  # the temporary pair, and the ECS role's pair that signed AssumeRole
     _assert_nothing_leaks(out)
-    assert json.loads(out)["changed"] is False
+    assert result["changed"] is False
 
 
 def test_module_argument_spec_has_the_credential_source_options(capsys):

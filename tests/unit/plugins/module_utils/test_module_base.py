@@ -22,7 +22,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._module import (
     OssModule,
     describe_error,
 )
-from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.compat import module_answer, patch_module_args
 from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 KEY_ID = "LTAI5tModuleTestKey"
@@ -54,8 +54,8 @@ def _run(args, handler, capsys, spec=None):
         with pytest.raises(SystemExit) as info:
             module = OssModule(spec if spec is not None else {"bucket": {"type": "str", "required": True}})
             module.run(handler)
-    out = capsys.readouterr().out
-    return info.value.code, json.loads(out), out
+    result, out, _registered = module_answer(capsys.readouterr().out)
+    return info.value.code, result, out
 
 
 def _mount(module, answers):
@@ -412,6 +412,26 @@ def test_secret_from_the_environment_is_masked_in_a_success_result(capsys, monke
     code, _result, out = _run({"bucket": "examplebucket", "region": "cn-hangzhou"}, handler, capsys)
     assert code == 0
     assert ENV_SECRET not in out
+
+
+@pytest.mark.parametrize(
+    "endpoint, secrets",
+    [(None, {ENV_SECRET, ENV_TOKEN}), ("https://user:EndpointPa55@oss-cn-hangzhou.aliyuncs.com", {"user:EndpointPa55"})],
+    ids=["environment", "endpoint-userinfo"],
+)
+def test_secrets_read_by_the_module_are_registered_with_the_controller(capsys, monkeypatch, endpoint, secrets):
+    """From ansible-core 2.22 on, the controller masks only the secrets a module registers; older ones have no such list."""
+    pytest.importorskip("ansible.module_utils.secrets", reason="ansible-core 2.21 and older: no secret registry")
+    monkeypatch.setenv("ALICLOUD_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("ALICLOUD_ACCESS_KEY_SECRET", ENV_SECRET)
+    monkeypatch.setenv("ALICLOUD_SECURITY_TOKEN", ENV_TOKEN)
+    args = {"bucket": "examplebucket", "region": "cn-hangzhou", "endpoint": endpoint}
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            OssModule({"bucket": {"type": "str", "required": True}}).run(lambda module: {"changed": False, "c": str(module.client.credentials)})
+    _result, out, registered = module_answer(capsys.readouterr().out)
+    assert secrets <= set(registered)
+    assert not [secret for secret in secrets | {"EndpointPa55"} if secret in out]
 
 
 def test_secret_option_is_masked(capsys):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import threading
 import xml.etree.ElementTree as ET
@@ -23,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _binding, _http
-from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.compat import module_answer, patch_module_args
 from ansible_collections.alicloud.oss.tests.unit.fake_http import canned_response
 
 BUCKET = "my-bucket"
@@ -531,8 +530,7 @@ def run_module(fake_oss, capsys):
         with patch_module_args(full):
             with pytest.raises(SystemExit) as exit_info:
                 module.main()
-        stdout = capsys.readouterr().out
-        result = json.loads(stdout)
+        result, stdout, _registered = module_answer(capsys.readouterr().out)
         rc = exit_info.value.code or 0
         assert bool(result.get("failed")) == (rc != 0), stdout
         assert ACCESS_KEY_SECRET not in stdout

@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.alicloud.oss.plugins.module_utils import _http
 from ansible_collections.alicloud.oss.plugins.modules import alidns_record
-from ansible_collections.alicloud.oss.tests.unit.compat import patch_module_args
+from ansible_collections.alicloud.oss.tests.unit.compat import module_answer, patch_module_args
 from ansible_collections.alicloud.oss.tests.unit.fake_alidns import FakeDns
 
 KEY_ID = "LTAI5tDnsModuleKey"
@@ -51,8 +51,7 @@ def run(dns, capsys):
         with patch_module_args(full):
             with pytest.raises(SystemExit) as info:
                 alidns_record.main()
-        stdout = capsys.readouterr().out
-        result = json.loads(stdout)
+        result, stdout, _registered = module_answer(capsys.readouterr().out)
         assert bool(result.get("failed")) == bool(info.value.code), stdout
         for secret in (SECRET, STS_SECRET, STS_TOKEN):
             assert secret not in stdout
