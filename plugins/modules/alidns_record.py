@@ -9,78 +9,44 @@ module: alidns_record
 short_description: Manage one record set in Alibaba Cloud DNS
 version_added: 1.0.0
 description:
-  - Creates, changes or removes the records of one name and type in Alibaba Cloud DNS (Alidns, API version
-    2015-01-09), for example the TXT record C(_dnsauth.<domain>) that proves ownership of a domain to OSS
-    (see M(alicloud.oss.cname_token)) and the CNAME record that points the domain at the bucket.
-  - The module reads the record set once (C(DescribeSubDomainRecords), every page), then sends only the writes that
-    differ. When O(zone) is not given it first lists the account's domains (C(DescribeDomains), every page). A run
-    that finds the set as wanted sends one request (two without O(zone)) and reports no change.
-  - Only records on the default resolution line are managed; records of the same name on other lines (for example
-    carrier lines) are neither changed nor returned.
-  - The credentials need the RAM actions C(alidns:DescribeSubDomainRecords), C(alidns:AddDomainRecord),
-    C(alidns:UpdateDomainRecord) and C(alidns:DeleteDomainRecord), and C(alidns:DescribeDomains) when O(zone) is
-    not given.
+  - Makes one record set (name, type) hold O(value), or removes it.
+  - Sends only the writes that differ; default resolution line only.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   record:
-    description:
-      - The record's full name, for example V(_dnsauth.static.example.com); V(example.com) for the zone's apex.
-      - Case and a trailing dot are ignored. Labels hold letters, digits, hyphens and underscores; the first label may
-        be V(*) for a wildcard record.
+    description: Full name, such as V(_dnsauth.static.example.com).
     type: str
     required: true
   type:
-    description:
-      - The record type.
+    description: The record type.
     type: str
     required: true
     choices: [TXT, CNAME, A, AAAA, MX]
   value:
-    description:
-      - The record's value. Required with O(state=present).
-      - For V(TXT), the bare text without surrounding quotes (quotes would become part of the value); compared exactly.
-      - For V(CNAME) and V(MX), a host name, compared without case and trailing dot.
-      - For V(A), an IPv4 address; for V(AAAA), an IPv6 address (compared as addresses, so V(2001:DB8::1) equals
-        V(2001:db8:0::1)).
-      - With O(state=absent), only the record with this value is removed; without it, the whole set.
+    description: The value; for TXT, the bare text without quotes.
     type: str
   ttl:
-    description:
-      - Time to live in seconds, 1 to 86400. The Free and Personal editions of Alibaba Cloud DNS accept 600 and more.
-      - A record whose value is wanted but whose TTL differs is updated.
+    description: Time to live in seconds, 1 to 86400.
     type: int
     default: 600
   priority:
-    description:
-      - The priority of an V(MX) record, 1 to 50 (smaller is preferred). Required for V(MX) with O(state=present);
-        refused for other types. A record whose value is wanted but whose priority differs is updated.
+    description: MX priority, 1 to 50; only for V(MX), where required.
     type: int
   state:
-    description:
-      - V(present) makes O(value) part of the set (see O(overwrite)); V(absent) removes records.
+    description: V(absent) removes O(value), or the whole set without it.
     type: str
     choices: [present, absent]
     default: present
   zone:
-    description:
-      - The Alibaba Cloud DNS domain (zone) that holds O(record), for example V(example.com). Case and a trailing
-        dot are ignored; O(record) must be the zone or lie under it.
-      - When not given, the longest domain of the account that O(record) equals or ends with (on a label boundary) is
-        used, so a sub-zone such as V(cdn.example.org) wins over V(example.org). No such domain fails the task,
-        naming the domains looked at.
+    description: Zone of O(record); found in the account when unset.
     type: str
   overwrite:
-    description:
-      - With O(state=present) and V(true), the set becomes exactly O(value); a record that already holds O(value) is
-        kept, otherwise the first record is updated to it, and every other record is deleted.
-      - With V(false), O(value) is added beside the values the set already holds.
+    description: Makes the set exactly O(value), or with V(false) adds it.
     type: bool
     default: true
   dns_endpoint:
-    description:
-      - The Alibaba Cloud DNS endpoint, C(https://host[:port]); V(http://) for a local emulator.
-      - The environment variable E(ALICLOUD_DNS_ENDPOINT) is used when the option is not set.
+    description: DNS endpoint; or E(ALICLOUD_DNS_ENDPOINT).
     type: str
     default: https://alidns.aliyuncs.com
 extends_documentation_fragment:
@@ -89,26 +55,15 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode only the reads are sent; RV(records) is the predicted set.
   diff_mode:
     support: full
   idempotent:
     support: full
   action_group:
-    description: Use C(group/alicloud.oss.alidns) in C(module_defaults) to set defaults for this module.
+    description: Takes defaults from C(group/alicloud.oss.alidns) in C(module_defaults).
     support: full
     membership:
       - alicloud.oss.alidns
-notes:
-  - Requests are signed with the RPC signature (HMAC-SHA1) and retried with backoff on throttling
-    (C(Throttling), C(Throttling.User)), C(LastOperationNotFinished), HTTP 429 and 5xx; a refused signature, key,
-    token, domain or a conflicting record is reported at once.
-seealso:
-  - module: alicloud.oss.cname_token
-  - module: alicloud.oss.cname
-  - name: DescribeSubDomainRecords
-    description: The Alibaba Cloud DNS operation that reads a record set; its neighbours in the API reference write it.
-    link: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords
 """
 
 EXAMPLES = r"""
@@ -119,73 +74,37 @@ EXAMPLES = r"""
     value: "{{ ownership.txt_record.value }}"
   when: ownership.txt_record.value is not none
 
-- name: Point static.example.com at the bucket
-  alicloud.oss.alidns_record:
-    record: static.example.com
-    type: CNAME
-    value: "{{ ownership.cname_target }}"
-    ttl: 600
-
-- name: A record in a sub-zone, with the zone given (one request when nothing changes)
-  alicloud.oss.alidns_record:
-    record: www.cdn.example.org
-    zone: cdn.example.org
-    type: A
-    value: 203.0.113.10
-
-- name: Add a second MX host beside the existing ones
+- name: Remove one value of a TXT set, keeping the others
   alicloud.oss.alidns_record:
     record: example.com
-    type: MX
-    value: mx2.example.com
-    priority: 20
-    overwrite: false
-
-- name: Remove the ownership record once the domain is bound
-  alicloud.oss.alidns_record:
-    record: _dnsauth.static.example.com
     type: TXT
+    value: v=spf1 -all
     state: absent
-
-- name: Connection settings for every Alibaba Cloud DNS task of a play
-  module_defaults:
-    group/alicloud.oss.alidns:
-      profile: dns-admin
-  block:
-    - name: Remove only one value of a TXT set
-      alicloud.oss.alidns_record:
-        record: example.com
-        type: TXT
-        value: v=spf1 -all
-        state: absent
 """
 
 RETURN = r"""
 zone:
-  description: The Alibaba Cloud DNS domain that holds the record, as given or as found.
+  description: The zone that holds the record, as given or found.
   returned: success
   type: str
   sample: example.com
 rr:
-  description: The record's name relative to RV(zone) (the service's C(RR)); V(@) for the zone's apex.
+  description: The name relative to RV(zone); V(@) for the apex.
   returned: success
   type: str
   sample: _dnsauth.static
 records:
-  description:
-    - The records of the set after the run, on the default line, in the service's order (updated records in place,
-      added ones last).
-    - In check mode, the predicted set; a record that would be added has RV(records[].record_id=null).
+  description: The set after the run (predicted in check mode).
   returned: success
   type: list
   elements: dict
   contains:
     record_id:
-      description: The service's id of the record; V(null) for a record only predicted in check mode.
+      description: The record's id; V(null) if only predicted.
       type: str
       sample: "9999985"
     value:
-      description: The record's value as the service holds it.
+      description: The value as the service holds it.
       type: str
       sample: be1d49d863dea9ffeff3df7d6455d9c2
     ttl:
@@ -193,7 +112,7 @@ records:
       type: int
       sample: 600
     status:
-      description: V(ENABLE) or V(DISABLE) as the service reports it; V(ENABLE) for an added record (the service's default).
+      description: V(ENABLE) or V(DISABLE).
       type: str
       sample: ENABLE
     priority:
@@ -202,24 +121,24 @@ records:
       type: int
       sample: 10
 error:
-  description: What Alibaba Cloud DNS answered when it refused a request, or when its answer was unusable.
+  description: What Alibaba Cloud DNS answered when it refused a request.
   returned: failure, when the service answered
   type: dict
   contains:
     code:
-      description: The service's error code; V(null) when the answer held no error document.
+      description: The error code, or V(null).
       type: str
       sample: SignatureDoesNotMatch
     message:
-      description: The service's message (a string to sign it echoes is removed), or what was wrong with the answer.
+      description: The service's message.
       type: str
       sample: Specified signature is not matched with our calculation.
     request_id:
-      description: The request id, for Alibaba Cloud support.
+      description: The request id, for support.
       type: str
       sample: 29A5E5C6-5D0D-4E4A-9E52-1E0AD2CD7C7B
     host_id:
-      description: The host that answered, as the service names it.
+      description: The host that answered.
       type: str
       sample: alidns.aliyuncs.com
     status:
@@ -227,7 +146,7 @@ error:
       type: int
       sample: 400
     ec:
-      description: Always V(null) for Alibaba Cloud DNS (the key is shared with the OSS modules' errors).
+      description: Always V(null) here.
       type: str
       sample: null
 """

@@ -9,114 +9,60 @@ module: cname_certificate
 short_description: Attach, rotate or detach the TLS certificate of a custom domain on an OSS bucket
 version_added: 1.0.0
 description:
-  - Makes the certificate of a custom domain bound to an OSS bucket the one given, or removes it.
-  - The certificate is either a certificate service (CAS) id (O(cert_id)) or a PEM certificate and private key
-    (O(certificate) or O(certificate_path), with O(private_key) or O(private_key_path)), which OSS stores in the certificate service.
-  - A PEM certificate is checked on every run, converged runs included, before any request is sent, and refused with a one-line
-    message naming the option when the private key does not belong to it, when it is outside its validity period,
-    when it does not cover O(domain) (see O(validate_certificate)), or when it expires in fewer than O(min_days_valid) days.
-    A chain out of order and fewer than 30 days left are warnings.
-  - Idempotent by identity, not by upload. A PEM certificate is compared by the SHA-1 fingerprint of its leaf with the
-    fingerprint OSS reports, so the certificate bound now is never uploaded again.
-  - Rotation is safe by default. The id of the certificate bound now is sent as C(PreviousCertId), so OSS refuses the change
-    if someone else replaced the certificate since the module read it. Set O(force=true) to overwrite unconditionally.
-  - A domain not bound yet is bound together with its certificate; ownership must be verified first, as for M(alicloud.oss.cname)
-    (see O(verification_timeout)).
+  - Attaches a certificate to a bucket's custom domain, or detaches it.
+  - A PEM certificate is checked first, and not uploaded again if bound.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
-    description:
-      - Name of the bucket.
+    description: Name of the bucket.
     type: str
     required: true
   domain:
-    description:
-      - The custom domain. Case and a trailing dot are ignored.
-      - A wildcard domain (V(*.spaces.example.com)) is accepted only for an Agentic Bucket (full name
-        C(<prefix>-<account id>-<region>-ab-apsr)) and refused for any other bucket before any request is sent. Its certificate
-        must name the same wildcard, see O(validate_certificate).
+    description: The custom domain; a wildcard only on Agentic Buckets.
     type: str
     required: true
   state:
-    description:
-      - V(present) makes the given certificate the bound one; V(absent) removes the bound certificate (the domain stays bound).
+    description: V(absent) detaches the certificate; the domain stays bound.
     type: str
     choices: [present, absent]
     default: present
   cert_id:
-    description:
-      - Certificate service id, C(<number>-<certificate service region>), for example V(12345678-cn-hangzhou).
-      - The region suffix is the certificate service's region (V(cn-hangzhou) on the China site, V(ap-southeast-1) on the
-        international site), not the bucket's.
-      - Mutually exclusive with O(certificate) and O(certificate_path). One of the three is required with O(state=present).
-      - It cannot be checked before it is sent. After a change, the certificate OSS reports as bound gets a warning when it is
-        outside its validity period or has fewer than 30 days left.
+    description: Certificate service id, such as V(12345678-cn-hangzhou).
     type: str
   certificate:
-    description:
-      - The certificate in PEM format, leaf first, optionally followed by its chain (each certificate followed by its issuer).
-      - Requires O(private_key) or O(private_key_path). Mutually exclusive with O(certificate_path).
-      - A file path given here is refused; use O(certificate_path).
+    description: PEM certificate, leaf first, then its chain.
     type: str
   certificate_path:
-    description:
-      - Path of a PEM file holding the certificate, leaf first, optionally followed by its chain.
-      - Read on the host where the module runs, usually the controller (a task on V(localhost) or delegated to it).
-      - Requires O(private_key) or O(private_key_path). Mutually exclusive with O(certificate).
+    description: File holding O(certificate), on the module's host.
     type: path
   private_key:
-    description:
-      - The unencrypted PEM private key (RSA, EC or Ed25519) of the certificate. Never returned or shown.
-      - Mutually exclusive with O(private_key_path), which keeps the key out of playbook variables.
-      - A file path given here is refused; use O(private_key_path).
+    description: Its unencrypted PEM private key; never returned.
     type: str
   private_key_path:
-    description:
-      - Path of a file holding the unencrypted PEM private key of the certificate, read on the host where the module runs.
-      - The key read is masked in output like O(private_key). Mutually exclusive with O(private_key).
+    description: File holding O(private_key), on the module's host.
     type: path
   validate_certificate:
-    description:
-      - Check that a PEM certificate is inside its validity period and covers O(domain).
-      - A name covers the domain when it is equal to it, ignoring case, or is a wildcard whose C(*) stands for exactly one label
-        (V(*.example.com) covers V(www.example.com), not V(example.com) nor V(a.b.example.com)). The names are the certificate's
-        subjectAltName DNS names; the common name counts only when the certificate has no subjectAltName.
-      - A wildcard O(domain) such as V(*.example.com) is covered only by the same wildcard name; a certificate for
-        V(www.example.com) or for V(example.com) alone does not serve every name under the wildcard.
-      - V(false) skips these two checks, for example to stage a certificate before its start date. The check that the private
-        key belongs to the certificate always runs.
+    description: Check the PEM certificate's dates and names.
     type: bool
     default: true
   min_days_valid:
-    description:
-      - Refuse a PEM certificate that expires in fewer than this many days. V(0) refuses only what has expired
-        (with O(validate_certificate=true)).
-      - Applies even with O(validate_certificate=false). Does not apply to O(cert_id).
+    description: Refuse a PEM certificate with fewer days left.
     type: int
     default: 0
   previous_cert_id:
-    description:
-      - The certificate id expected to be bound now, sent as C(PreviousCertId); OSS refuses the change when it does not match.
-      - Defaults to the id bound now, read by the module, which guards against concurrent changes.
-        A value given here is always sent, even with O(force=true).
+    description: C(PreviousCertId) sent; by default the bound id.
     type: str
   force:
-    description:
-      - Overwrite the bound certificate without the C(PreviousCertId) check.
+    description: Replace without the C(PreviousCertId) check.
     type: bool
     default: false
   verification_timeout:
-    description:
-      - When O(domain) is not bound yet and OSS refuses to bind it because ownership is not verified yet (for example while the
-        TXT record propagates), keep retrying for up to this many seconds, as M(alicloud.oss.cname) does.
-        V(0) fails at once with instructions.
-      - Retries back off exponentially, starting at about 2 seconds and never waiting more than 20 seconds.
-      - A certificate change on a domain bound already is not retried.
+    description: Seconds to retry binding an unbound domain.
     type: int
     default: 0
 requirements:
-  - cryptography (for O(certificate), O(certificate_path), O(private_key) and O(private_key_path); not needed with O(cert_id))
+  - cryptography (PEM forms only)
 extends_documentation_fragment:
   - alicloud.oss.credentials
   - alicloud.oss.oss
@@ -124,15 +70,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Only the read request is sent; RV(certificate) is the predicted certificate, with unknown fields V(null).
   diff_mode:
     support: full
-    details: The diff shows the certificate id and fingerprint, never key material.
   idempotent:
     support: full
-seealso:
-  - module: alicloud.oss.cname
-  - module: alicloud.oss.cname_info
 """
 
 EXAMPLES = r"""
@@ -143,7 +84,7 @@ EXAMPLES = r"""
     region: cn-hangzhou
     cert_id: 12345678-cn-hangzhou
 
-- name: Upload and attach a renewed certificate (for example after an ACME run); the certificate bound now is not uploaded again
+- name: Attach the files of an ACME run; fail if the renewal did not happen
   alicloud.oss.cname_certificate:
     bucket: my-bucket
     domain: static.example.com
@@ -151,43 +92,16 @@ EXAMPLES = r"""
     certificate_path: /etc/ssl/static.example.com/fullchain.pem
     private_key_path: /etc/ssl/static.example.com/privkey.pem
     min_days_valid: 7
-  delegate_to: localhost
-
-- name: Attach a certificate given as text (the key from a vault variable)
-  alicloud.oss.cname_certificate:
-    bucket: my-bucket
-    domain: static.example.com
-    region: cn-hangzhou
-    certificate: "{{ static_certificate_pem }}"
-    private_key: "{{ vault_static_private_key_pem }}"
-
-- name: Bind a domain whose TXT record was just published, together with its certificate
-  alicloud.oss.cname_certificate:
-    bucket: my-bucket
-    domain: new.example.com
-    region: cn-hangzhou
-    certificate_path: /etc/ssl/new.example.com/fullchain.pem
-    private_key_path: /etc/ssl/new.example.com/privkey.pem
-    verification_timeout: 300
-
-- name: Detach the certificate, keeping the domain bound
-  alicloud.oss.cname_certificate:
-    bucket: my-bucket
-    domain: static.example.com
-    region: cn-hangzhou
-    state: absent
 """
 
 RETURN = r"""
 certificate:
-  description:
-    - The certificate bound after the run, read back from OSS after a change; V(null) when none is bound.
-    - In check mode, the predicted certificate, with fields the module cannot know set to V(null).
+  description: Certificate bound after the run, or V(null).
   returned: always
   type: dict
   contains:
     type:
-      description: C(CAS) for the certificate service, C(Upload) for legacy uploads.
+      description: C(CAS), or C(Upload) for legacy uploads.
       type: str
       sample: CAS
     cert_id:
@@ -199,11 +113,11 @@ certificate:
       type: str
       sample: Enabled
     fingerprint:
-      description: SHA-1 fingerprint of the leaf certificate, as OSS reports it.
+      description: SHA-1 fingerprint of the leaf.
       type: str
       sample: "DE:01:CF:EC:7C:A7:98:CB:D8:6E:FB:1D:97:EB:A9:64:1D:4E:5A:3B"
     creation_date:
-      description: When the certificate was bound, as OSS writes it.
+      description: When it was bound, as OSS writes it.
       type: str
       sample: Wed, 15 Sep 2021 02:35:06 GMT
     valid_start_date:
@@ -215,11 +129,11 @@ certificate:
       type: str
       sample: Mon, 4 May 2048 10:14:51 GMT
     valid_end_date_iso:
-      description: End of validity in ISO 8601, UTC; V(null) if OSS's date could not be read.
+      description: ISO 8601 end of validity or V(null).
       type: str
       sample: "2048-05-04T10:14:51Z"
     days_to_expiry:
-      description: Whole days until the end of validity; V(null) if OSS's date could not be read.
+      description: Whole days left, or V(null).
       type: int
       sample: 8200
 """

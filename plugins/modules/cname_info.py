@@ -9,73 +9,38 @@ module: cname_info
 short_description: List the custom domains bound to an OSS bucket, with their certificates
 version_added: 1.0.0
 description:
-  - Lists the custom domains bound to a bucket, each with its status and certificate, including days to expiry.
-  - Reads several buckets, or every bucket of the account across regions, in one task, and lists the certificates
-    that expire soon.
-  - Optionally reads the CNAME token of one domain.
-  - Never changes anything.
+  - Lists the domains bound to buckets, with their certificates.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
-    description:
-      - Name of the bucket to read.
-      - Exactly one of O(bucket), O(buckets) and O(all_buckets=true) is required.
+    description: The bucket to read; or use O(buckets) or O(all_buckets).
     type: str
   buckets:
-    description:
-      - Names of several buckets to read in one task, all in O(region) (or reached through O(endpoint)).
-      - For buckets across regions use O(all_buckets), or one task per region.
-      - The result is RV(buckets) instead of the single-bucket keys.
+    description: Several buckets, all in O(region); returns RV(buckets).
     type: list
     elements: str
   all_buckets:
-    description:
-      - Read every bucket of the account. The buckets are found with ListBuckets (C(GET /) on the service endpoint,
-        every page of up to 1000 buckets), which also gives each bucket's region.
-      - Each bucket's domains are then read from its own region's endpoint C(https://oss-<region>.aliyuncs.com), signed
-        for that region; when O(endpoint) is set, every request goes there instead, still signed with the bucket's region.
-      - ListBuckets itself goes to O(endpoint), or to O(region)'s public endpoint, so one of them is needed.
-      - The credentials need the RAM action C(oss:ListBuckets) besides C(oss:ListCname).
-      - The result is RV(buckets) instead of the single-bucket keys.
+    description: Every bucket of the account, in all regions.
     type: bool
     default: false
   bucket_prefix:
-    description:
-      - With O(all_buckets), only the buckets whose names start with this (ListBuckets' C(prefix)).
+    description: With O(all_buckets), only the names with this prefix.
     type: str
   concurrency:
-    description:
-      - With O(buckets) or O(all_buckets), how many buckets are read at the same time (threads sharing one connection pool).
-      - Must be 1 or more.
+    description: Buckets read at once.
     type: int
     default: 8
   expiring_within_days:
-    description:
-      - Also return RV(expiring), the certificates whose end of validity is less than this many days away, already expired
-        ones included. V(0) lists only the expired ones.
-      - Must be 0 or more.
+    description: Days ahead for RV(expiring), expired included.
     type: int
   domain:
-    description:
-      - Return only this domain. Case and a trailing dot are ignored.
-      - A wildcard binding of an Agentic Bucket is named as it is written, V(*.spaces.example.com); it never matches the
-        exact domain V(spaces.example.com), a binding of its own.
-      - With O(buckets) or O(all_buckets), every bucket's list is filtered, which finds the bucket that serves a domain.
+    description: Return only this domain (in every bucket read).
     type: str
   include_token:
-    description:
-      - Also read the CNAME token of O(domain). Requires O(domain) and O(bucket).
-      - The token of a wildcard O(domain) exists only on an Agentic Bucket; for any other bucket it is refused before any
-        request is sent. On an Agentic Bucket the token is read with the C(wildcard) parameter, which O(signature_version=v1)
-        cannot sign, so that combination is refused too.
+    description: Also read the token of O(domain) (with O(bucket)).
     type: bool
     default: false
-notes:
-  - O(all_buckets) follows the OSS API documentation of ListBuckets (C(Region), else C(Location), for each bucket's
-    region; C(NextMarker), else the last name of a truncated page, to continue). It is tested against a local
-    emulator only; that one region's endpoint lists the buckets of every region (as the documentation says) and
-    paging over more than 1000 buckets are for the live service to confirm.
 extends_documentation_fragment:
   - alicloud.oss.credentials
   - alicloud.oss.oss
@@ -87,9 +52,6 @@ attributes:
     support: none
   idempotent:
     support: full
-seealso:
-  - module: alicloud.oss.cname
-  - module: alicloud.oss.cname_certificate
 """
 
 EXAMPLES = r"""
@@ -99,36 +61,12 @@ EXAMPLES = r"""
     region: cn-hangzhou
   register: bucket_domains
 
-- name: Show certificates that expire within 30 days
-  ansible.builtin.debug:
-    msg: "{{ item.domain }} expires in {{ item.certificate.days_to_expiry }} days"
-  loop: "{{ bucket_domains.cnames | selectattr('certificate') | list }}"
-  when: item.certificate.days_to_expiry is not none and item.certificate.days_to_expiry < 30
-
-- name: Read one domain and its ownership token
-  alicloud.oss.cname_info:
-    bucket: my-bucket
-    region: cn-hangzhou
-    domain: static.example.com
-    include_token: true
-
-- name: Every bucket of the account, and the certificates that expire within 30 days
+- name: Every bucket of the account, and the certificates that end within 30 days
   alicloud.oss.cname_info:
     all_buckets: true
     region: cn-hangzhou  # where ListBuckets goes; each bucket is then read in its own region
     expiring_within_days: 30
   register: fleet
-
-- name: Fail when a certificate expires within 30 days
-  ansible.builtin.assert:
-    that: fleet.expiring | length == 0
-    fail_msg: "{{ fleet.expiring | map(attribute='domain') | join(', ') }} expire within 30 days"
-
-- name: Some buckets of one region, four at a time
-  alicloud.oss.cname_info:
-    buckets: [assets-prod, assets-staging, downloads]
-    region: eu-central-1
-    concurrency: 4
 """
 
 RETURN = r"""
@@ -138,42 +76,35 @@ bucket:
   type: str
   sample: my-bucket
 owner:
-  description: The bucket owner's account id, as OSS reports it; V(null) when the bucket has no domains and OSS sent no listing.
+  description: The owner's account id, or V(null).
   returned: with O(bucket)
   type: str
   sample: "1234567890123456"
 cnames:
-  description: The bound domains, sorted by name; an empty list when none is bound (or O(domain) is not bound).
+  description: The bound domains, sorted by name.
   returned: with O(bucket)
   type: list
   elements: dict
   contains:
     domain:
-      description:
-        - The custom domain, lower-case. A wildcard binding (Agentic Buckets only) is written with its leading C(*.), although
-          OSS lists it as the base domain with C(IsWildCard).
+      description: The domain, lower-case; a wildcard with its C(*.).
       type: str
       sample: static.example.com
     wildcard:
-      description: Whether the entry is a wildcard binding (Agentic Buckets only). Always present, V(false) for exact domains.
+      description: Whether it is a wildcard binding.
       type: bool
-      sample: false
     status:
       description: C(Enabled) or C(Disabled).
       type: str
-      sample: Enabled
     last_modified:
       description: When the binding last changed, as OSS writes it.
       type: str
-      sample: "2021-09-15T02:35:07.000Z"
     is_purge_cdn_cache:
       description: Whether OSS purges the CDN cache on object changes; V(null) when OSS does not say.
       type: bool
-      sample: false
     is_wildcard:
-      description: The same as RV(cnames[].wildcard), kept for the playbooks written for 1.0.0.
+      description: Old name of RV(cnames[].wildcard).
       type: bool
-      sample: false
     certificate:
       description: The bound certificate, or V(null).
       type: dict
@@ -188,27 +119,25 @@ cnames:
           description: C(Enabled) or C(Disabled).
           type: str
         fingerprint:
-          description: SHA-1 fingerprint of the leaf certificate.
+          description: SHA-1 fingerprint of the leaf.
           type: str
         creation_date:
-          description: When the certificate was bound, as OSS writes it.
+          description: When it was bound.
           type: str
         valid_start_date:
-          description: Start of validity, as OSS writes it.
+          description: Start of validity.
           type: str
         valid_end_date:
-          description: End of validity, as OSS writes it.
+          description: End of validity.
           type: str
         valid_end_date_iso:
-          description: End of validity in ISO 8601, UTC; V(null) if the date could not be read.
+          description: The same in ISO 8601 UTC, or V(null).
           type: str
         days_to_expiry:
-          description: Whole days until the end of validity; V(null) if the date could not be read.
+          description: Whole days left, or V(null).
           type: int
 buckets:
-  description:
-    - With O(buckets) or O(all_buckets), one entry per bucket, sorted by name, including the buckets whose read failed.
-    - When any read failed, the task fails with a message naming those buckets, and this list still holds every bucket.
+  description: One entry per bucket, sorted; failed reads included.
   returned: with O(buckets) or O(all_buckets), also when the task fails because some buckets could not be read
   type: list
   elements: dict
@@ -216,87 +145,81 @@ buckets:
     bucket:
       description: The bucket name.
       type: str
-      sample: my-bucket
     region:
-      description: The bucket's region (from ListBuckets with O(all_buckets), O(region) with O(buckets)).
+      description: The bucket's region.
       type: str
-      sample: cn-hangzhou
     owner:
-      description: The owner's account id as ListCname (or ListBuckets) reports it; V(null) when OSS named none.
+      description: The owner's account id, or V(null).
       type: str
-      sample: "1234567890123456"
     cname_target:
-      description: The host a custom domain's DNS CNAME record points at for this bucket; V(null) without a region.
+      description: Target of CNAME records, or V(null).
       type: str
-      sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
     cnames:
-      description: The bound domains, as RV(cnames) of the single-bucket form; empty when the read failed.
+      description: As RV(cnames); empty if the read failed.
       type: list
       elements: dict
     error:
-      description: V(null), or why this bucket could not be read.
+      description: V(null), or why the read failed.
       type: dict
       contains:
         msg:
-          description: One line, as a failed single-bucket task would say it.
+          description: The failure in one line.
           type: str
         code:
-          description: The OSS error code, or V(null) when OSS did not answer with one.
+          description: OSS error code, or V(null).
           type: str
         message:
-          description: The server's message, or the failure's when there was no answer.
+          description: The server's message.
           type: str
         request_id:
-          description: The request id of the failed answer, or V(null).
+          description: Request id, or V(null).
           type: str
         host_id:
-          description: The HostId of the error document, or V(null).
+          description: HostId, or V(null).
           type: str
         ec:
-          description: The fine-grained EC number, or V(null).
+          description: EC number, or V(null).
           type: str
         status:
-          description: The HTTP status, or V(null) when no answer came.
+          description: HTTP status, or V(null).
           type: int
 expiring:
-  description:
-    - The bound certificates that end less than O(expiring_within_days) days from now, expired ones included, soonest first.
-    - A certificate whose end date OSS wrote in a form that could not be read is not listed.
+  description: Certificates ending within O(expiring_within_days), soonest first.
   returned: when O(expiring_within_days) is set
   type: list
   elements: dict
   contains:
     bucket:
-      description: The bucket the domain is bound to.
+      description: The bucket.
       type: str
     domain:
-      description: The custom domain, a wildcard with its leading C(*.).
+      description: The domain.
       type: str
     wildcard:
-      description: Whether the domain is a wildcard binding.
+      description: Whether it is a wildcard.
       type: bool
     cert_id:
-      description: The certificate service id.
+      description: Certificate service id.
       type: str
     valid_end_date_iso:
-      description: End of validity in ISO 8601, UTC.
+      description: End of validity, ISO 8601.
       type: str
     days_to_expiry:
-      description: Whole days until the end of validity; negative once expired.
+      description: Whole days left; negative once expired.
       type: int
 token:
-  description: The CNAME token of O(domain), or V(null) when it has none. See M(alicloud.oss.cname_token) for the fields.
+  description: The token of O(domain), or V(null); see M(alicloud.oss.cname_token).
   returned: when O(include_token=true)
   type: dict
   contains:
     bucket:
-      description: Bucket the token belongs to.
+      description: The bucket.
       type: str
     domain:
-      description: Domain the token proves ownership of, a wildcard with its leading C(*.).
+      description: The domain.
       type: str
     wildcard:
-      description: Whether the token is for a wildcard domain.
+      description: Whether it is a wildcard.
       type: bool
     token:
       description: The token value.
@@ -305,10 +228,10 @@ token:
       description: Expiry as OSS writes it.
       type: str
     expire_time_iso:
-      description: Expiry in ISO 8601, UTC.
+      description: Expiry in ISO 8601 UTC.
       type: str
     expires_in:
-      description: Seconds until the token expires.
+      description: Seconds until expiry.
       type: int
 """
 

@@ -9,31 +9,16 @@ module: cname_token
 short_description: Get or create the CNAME token that proves ownership of a domain for an OSS bucket
 version_added: 1.0.0
 description:
-  - Reads the CNAME token of O(domain) for O(bucket) and creates one when none is valid.
-  - OSS checks the token in a DNS TXT record named C(_dnsauth.<domain>) before it binds the domain to the bucket
-    (see M(alicloud.oss.cname)). The module returns that record, ready for a DNS module of your provider.
-  - A token is valid for 72 hours. While one is valid the module returns it unchanged; it never creates tokens needlessly.
-  - OSS consumes the token when it binds the domain. The module therefore reads the bucket's bindings first; if the
-    domain is already bound, it reports RV(verified=true) and changes nothing, with that single read. Otherwise it reads
-    the token, and creates one only when none is valid. An answer C(NoNeedCreateCnameToken) to a creation is treated
-    like a bound domain.
+  - Gets or creates the ownership token that M(alicloud.oss.cname) needs.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
-    description:
-      - Name of the bucket the domain is to be bound to.
+    description: Name of the bucket the domain is to be bound to.
     type: str
     required: true
   domain:
-    description:
-      - The custom domain, for example V(static.example.com). Case and a trailing dot are ignored.
-      - A wildcard domain, for example V(*.spaces.example.com), is accepted only for an Agentic Bucket (a bucket whose full name
-        ends in C(-<account id>-<region>-ab-apsr)); for any other bucket it is refused before any request is sent.
-        OSS is asked for the token of the base domain with C(wildcard=true), so an exact domain and the wildcard of the same
-        base domain have tokens of their own.
-      - On an Agentic Bucket every token request states the kind (C(wildcard=true) or C(wildcard=false)), which only
-        signature version 4 signs; O(signature_version=v1) is refused there.
+    description: The custom domain; a wildcard only on Agentic Buckets.
     type: str
     required: true
 extends_documentation_fragment:
@@ -43,14 +28,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode only the read requests are sent; RV(token) is V(null) when one would be created.
   diff_mode:
     support: full
   idempotent:
     support: full
-seealso:
-  - module: alicloud.oss.cname
-  - module: alicloud.oss.cname_info
 """
 
 EXAMPLES = r"""
@@ -59,96 +40,59 @@ EXAMPLES = r"""
     bucket: my-bucket
     domain: static.example.com
     region: cn-hangzhou
-  register: ownership
-
-- name: Publish the TXT record with your DNS provider's module (Route 53 shown)
-  amazon.aws.route53:
-    state: present
-    zone: example.com
-    record: "{{ ownership.txt_record.name }}"
-    type: "{{ ownership.txt_record.type }}"
-    value: '"{{ ownership.txt_record.value }}"'
-    ttl: 60
-    overwrite: true
-  when: ownership.txt_record.value is not none
-
-- name: The token of a wildcard domain on an Agentic Bucket (its TXT record is _dnsauth.spaces.example.com)
-  alicloud.oss.cname_token:
-    bucket: my-agentic-1234567890123456-cn-hangzhou-ab-apsr
-    domain: "*.spaces.example.com"
-    region: cn-hangzhou
-  register: wildcard_ownership
+  register: ownership  # publish ownership.txt_record when its value is not none (none once bound)
 """
 
 RETURN = r"""
 token:
-  description:
-    - The valid token, or V(null) when none exists (in check mode when one would be created, or when the domain is already verified).
+  description: The valid token, or V(null) (bound domain, check mode).
   returned: always
   type: dict
   contains:
     bucket:
       description: Bucket the token belongs to.
       type: str
-      sample: my-bucket
     domain:
-      description: Domain the token proves ownership of, a wildcard written with its leading C(*.).
+      description: Domain the token is for (a wildcard with its C(*.)).
       type: str
-      sample: static.example.com
     wildcard:
-      description: Whether the token is for a wildcard domain (Agentic Buckets only).
+      description: Whether the domain is a wildcard.
       type: bool
-      sample: false
     token:
-      description: The token value to publish.
+      description: The token value.
       type: str
-      sample: be1d49d863dea9ffeff3df7d6455d9c2
     expire_time:
       description: Expiry as OSS writes it (RFC 1123).
       type: str
-      sample: Wed, 23 Feb 2022 21:16:37 GMT
     expire_time_iso:
-      description: Expiry in ISO 8601, UTC; V(null) if OSS's date could not be read.
+      description: Expiry in ISO 8601 UTC, or V(null).
       type: str
-      sample: "2022-02-23T21:16:37Z"
     expires_in:
-      description: Seconds until the token expires; V(null) if OSS's date could not be read.
+      description: Seconds until expiry; V(null) if unreadable.
       type: int
-      sample: 259190
 txt_record:
   description: The DNS TXT record that proves ownership.
   returned: always
   type: dict
   contains:
     name:
-      description:
-        - Fully qualified record name, C(_dnsauth.<domain>).
-        - For a wildcard, C(_dnsauth.<base domain>) (C(_dnsauth.spaces.example.com) for V(*.spaces.example.com)). OSS documents
-          no other name for it, but the live service has not confirmed this one yet.
+      description: C(_dnsauth.<domain>) (a wildcard's base).
       type: str
-      sample: _dnsauth.static.example.com
     type:
       description: Record type.
       type: str
-      sample: TXT
     value:
-      description: Record value, the token; V(null) when there is no token.
+      description: The token, or V(null).
       type: str
-      sample: be1d49d863dea9ffeff3df7d6455d9c2
 cname_target:
-  description:
-    - The host the domain's DNS CNAME record must point at, the bucket's public host in its region.
-    - V(null) only when no region is known (signature_version v1 with an endpoint that names none).
+  description: Target of the CNAME record; V(null) without a region.
   returned: always
   type: str
   sample: my-bucket.oss-cn-hangzhou.aliyuncs.com
 verified:
-  description:
-    - V(true) only when OSS says the domain is already verified and bound to the bucket (it lists the domain as bound,
-      or answers that no token is needed); RV(token) is then V(null).
+  description: V(true) when the domain is bound already.
   returned: always
   type: bool
-  sample: false
 """
 
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import find_cname, txt_record_name

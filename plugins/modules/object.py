@@ -9,61 +9,35 @@ module: object
 short_description: Put or delete one small object in an OSS bucket
 version_added: 1.0.0
 description:
-  - Makes sure that the object O(key) of O(bucket) holds the given content, content type and ACL, or that it does not exist.
-  - Meant for small objects such as an ACME HTTP-01 challenge file (C(.well-known/acme-challenge/<token>)), a
-    C(robots.txt) or a verification file. The whole content is sent in one PutObject request (OSS takes up to 5 GB
-    that way; this module reads the content into memory, so keep it small).
-  - A run that finds the object as wanted costs one HeadObject request, which reports the content's MD5 and the
-    content type. When O(acl) is set it costs one more, GetObjectAcl, because HeadObject does not report the ACL;
-    with O(acl) unset, the ACL is read only when the object is written again, so that it keeps its ACL.
-  - An object whose content, type or ACL differ is written again as a whole, with PutObject.
+  - Writes a small object, such as an ACME challenge, or deletes it.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
   bucket:
-    description:
-      - Name of the bucket.
+    description: Name of the bucket.
     type: str
     required: true
   key:
-    description:
-      - The object's name (key), for example V(.well-known/acme-challenge/abc123) or V(docs/read me.txt).
-      - UTF-8, 1 to 1023 bytes, not starting with V(/) or V(\\). Path segments V(.) and V(..) are refused, since an
-        HTTP client would collapse them before the request leaves.
+    description: The object's name, for example V(.well-known/acme-challenge/abc123).
     type: str
     required: true
   content:
-    description:
-      - The object's content, as text (sent as UTF-8).
-      - Mutually exclusive with O(src). One of them is required when O(state=present).
-      - The module never returns the content and never shows it in the diff. It is not masked as a secret in the
-        task's output either, since masking a short value would also mask it wherever else it appears; for secret
-        content use O(src) or set C(no_log) on the task.
+    description: Text content (UTF-8); not returned, not masked.
     type: str
   src:
-    description:
-      - Path of a file whose bytes become the object's content, on the host where the module runs.
-      - Mutually exclusive with O(content).
+    description: File to upload, on the host that runs the module.
     type: path
   state:
-    description:
-      - V(present) makes sure the object exists with this content, O(content_type) and O(acl).
-      - V(absent) deletes the object; an object that does not exist is left as it is (one HeadObject request).
+    description: V(present) writes it if it differs; V(absent) deletes it.
     type: str
     choices: [present, absent]
     default: present
   content_type:
-    description:
-      - The object's Content-Type, which OSS sends back to whoever downloads it.
-      - An existing object with another content type is written again.
+    description: The object's Content-Type.
     type: str
     default: application/octet-stream
   acl:
-    description:
-      - The object's own ACL. V(public-read) lets anyone read the object without a signature, which an ACME HTTP-01
-        validation needs. V(private) lets only the owner and those the owner grants read it.
-      - When not set, the ACL is not compared. An existing object written again (other content or type) keeps its ACL,
-        read with one GetObjectAcl before the write; a new object gets the ACL V(default), which follows the bucket's.
+    description: The ACL; when unset, not compared, and kept on a write.
     type: str
     choices: [private, public-read]
 extends_documentation_fragment:
@@ -73,17 +47,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode only HeadObject (and GetObjectAcl when O(acl) is set) is sent.
   diff_mode:
     support: full
-    details: The diff shows the object's size, MD5, content type and ACL before and after; never the content.
   idempotent:
     support: full
-notes:
-  - The MD5 compared is the one OSS reports for an object uploaded in one request (the C(Content-MD5) header, or the
-    ETag). An object uploaded in parts has neither, and is therefore always written again.
-seealso:
-  - module: alicloud.oss.cname
 """
 
 EXAMPLES = r"""
@@ -94,14 +61,6 @@ EXAMPLES = r"""
     content: "{{ key_authorization }}"
     content_type: text/plain
     acl: public-read
-    region: cn-hangzhou
-
-- name: Upload robots.txt from a file on the host that runs the module (here the controller)
-  alicloud.oss.object:
-    bucket: my-bucket
-    key: robots.txt
-    src: "{{ playbook_dir }}/files/robots.txt"
-    content_type: text/plain
 
 - name: Remove the challenge afterwards
   alicloud.oss.object:
@@ -122,37 +81,31 @@ key:
   type: str
   sample: .well-known/acme-challenge/abc123
 exists:
-  description: Whether the object exists after the run (in check mode, whether it would).
+  description: Whether the object exists after the run (or would).
   returned: always
   type: bool
-  sample: true
 etag:
-  description:
-    - The object's ETag without quotes (for a one-request upload, the upper-case hex MD5 of the content).
-    - V(null) when the object does not exist, or in check mode when it would be written.
+  description: ETag without quotes; V(null) if absent or not written yet.
   returned: always
   type: str
   sample: 5EB63BBBE01EEED093CB22BB8F5ACDC3
 md5:
-  description: Base64 MD5 of the object's content (of the wanted content when it was or would be written); V(null) when the object does not exist.
+  description: Base64 MD5 of the content; V(null) if absent.
   returned: always
   type: str
   sample: XrY7u+Ae7tCTyyK7j1rNww==
 size:
-  description: The object's size in bytes; V(null) when the object does not exist.
+  description: Size in bytes; V(null) if absent.
   returned: always
   type: int
   sample: 11
 content_type:
-  description: The object's content type; V(null) when the object does not exist.
+  description: Content type; V(null) if absent.
   returned: always
   type: str
   sample: text/plain
 acl:
-  description:
-    - The object's ACL as it is after the run when O(acl) is set or the object was written (an object written again
-      with O(acl) unset keeps its ACL; a new one gets V(default)); V(null) when it was not read (O(acl) unset, nothing
-      written) or the object does not exist.
+  description: The ACL after the run; V(null) when not read or absent.
   returned: always
   type: str
   sample: public-read
