@@ -141,7 +141,7 @@ def roles() -> list[str]:
 
 # Most lines a module's ansible-doc page may take (80 columns, piped): issue 13 halved the cname page (423 lines
 # then) so that a module's own options are not buried under the shared ones; the others got budgets of the same kind.
-PAGE_LINES_BUDGET = {"cname": 211}
+PAGE_LINES_BUDGET = {"cname": 211, "cname_token": 195, "cname_certificate": 245, "cname_info": 350, "alidns_record": 235, "object": 215}
 
 
 def check_ansible_doc(session: nox.Session, collections_root: Path) -> None:

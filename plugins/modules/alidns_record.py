@@ -9,7 +9,8 @@ module: alidns_record
 short_description: Manage one record set in Alibaba Cloud DNS
 version_added: 1.0.0
 description:
-  - Makes one record set (name, type) hold O(value), or removes it.
+  - Makes one record set (name, type) hold O(value), or removes it. Own options O(record), O(type), O(value),
+    O(ttl), O(priority), O(state), O(zone), O(overwrite), O(dns_endpoint); the rest are shared.
   - Sends only the writes that differ; default resolution line only.
 author:
   - alicloud.oss contributors (@alicloud-oss)

@@ -9,7 +9,9 @@ module: cname_certificate
 short_description: Attach, rotate or detach the TLS certificate of a custom domain on an OSS bucket
 version_added: 1.0.0
 description:
-  - Attaches a certificate to a bucket's custom domain, or detaches it.
+  - Attaches a certificate to a bucket's custom domain, or detaches it. Own options O(bucket), O(domain), O(state),
+    O(cert_id), O(certificate), O(certificate_path), O(private_key), O(private_key_path), O(previous_cert_id),
+    O(force), O(min_days_valid), O(validate_certificate), O(verification_timeout); the rest are shared.
   - A PEM certificate is checked first, and not uploaded again if bound.
 author:
   - alicloud.oss contributors (@alicloud-oss)

@@ -9,7 +9,8 @@ module: cname_info
 short_description: List the custom domains bound to an OSS bucket, with their certificates
 version_added: 1.0.0
 description:
-  - Lists the domains bound to buckets, with their certificates.
+  - Lists the domains bound to buckets, with their certificates. Own options O(bucket), O(buckets), O(all_buckets),
+    O(bucket_prefix), O(domain), O(include_token), O(expiring_within_days), O(concurrency); the rest are shared.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:

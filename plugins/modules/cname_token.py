@@ -9,7 +9,9 @@ module: cname_token
 short_description: Get or create the CNAME token that proves ownership of a domain for an OSS bucket
 version_added: 1.0.0
 description:
-  - Gets or creates the ownership token that M(alicloud.oss.cname) needs.
+  - Gets or creates the ownership token that M(alicloud.oss.cname) needs. Own options O(bucket), O(domain); the rest
+    are shared.
+  - Publish RV(txt_record) in DNS; a domain already bound needs none (RV(verified)).
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:

@@ -9,7 +9,8 @@ module: object
 short_description: Put or delete one small object in an OSS bucket
 version_added: 1.0.0
 description:
-  - Writes a small object, such as an ACME challenge, or deletes it.
+  - Writes a small object, such as an ACME challenge, or deletes it. Own options O(bucket), O(key), O(content),
+    O(src), O(content_type), O(acl), O(state); the rest are shared.
 author:
   - alicloud.oss contributors (@alicloud-oss)
 options:
@@ -28,7 +29,7 @@ options:
     description: File to upload, on the host that runs the module.
     type: path
   state:
-    description: V(present) writes it if it differs; V(absent) deletes it.
+    description: V(present) writes it if it differs; V(absent) deletes it (content options refused).
     type: str
     choices: [present, absent]
     default: present
