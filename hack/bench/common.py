@@ -20,6 +20,7 @@ EmulatorProcess, EmulatorError = _PROCESS.EmulatorProcess, _PROCESS.EmulatorErro
 run_playbook = importlib.import_module("support.playbook").run_playbook  # the runner the demo and the tests share
 PROBES = HERE / "probes"  # small programs the measurements run in fresh interpreters
 CALLBACKS = HERE / "callback_plugins"  # bench_timer: per-task wall time
+LIBRARY = HERE / "library"  # requests_floor: what any module using requests costs, for the ping ratio
 WORK = ROOT / ".tmp" / "bench"
 COLLECTIONS = ROOT / ".tmp" / "collections"
 BUCKET = "demo-bucket"
@@ -128,6 +129,7 @@ class Ansible:
             os.environ,
             ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
             ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
+            ANSIBLE_LIBRARY=str(LIBRARY),
             ANSIBLE_CALLBACKS_ENABLED="bench_timer",
             ANSIBLE_PYTHON_INTERPRETER=sys.executable,
             ANSIBLE_NOCOLOR="1",

@@ -200,26 +200,40 @@ PAIRS = 20
 
 
 def measure_ping_ratio(ansible: Ansible, runs: int = 3) -> dict:
-    """20 converged cname_info tasks and 20 ansible.builtin.ping tasks, alternating (which one goes first alternates too),
-    in one playbook run `runs` times. Each run gives the median of each; the figure is the median of the runs' ratios."""
-    tasks = [converged_tasks("warm-up", "ping"), converged_tasks("warm-up", "cname_info")]
+    """20 converged cname_info tasks, 20 ansible.builtin.ping tasks and 20 requests_floor tasks (AnsibleModule, import
+    requests, one GET to the emulator: what any module using requests costs), in rounds whose order alternates, in one
+    playbook run `runs` times. Each run gives the median of each; the figures are the medians of the runs'."""
+    names = ("ping", "requests_floor", "cname_info")
+    floor = {"name": "", "requests_floor": {"url": ansible.emulator.endpoint + "/"}}
+
+    def one(label: str, name: str) -> dict:
+        if name == "requests_floor":
+            return dict(floor, name=f"{label} {name}")
+        return converged_tasks(label, name)
+
+    tasks = [one("warm-up", name) for name in names]
     for number in range(PAIRS):
-        pair = ("ping", "cname_info") if number % 2 == 0 else ("cname_info", "ping")
-        tasks += [converged_tasks(f"pair {number}", name) for name in pair]
+        tasks += [one(f"pair {number}", name) for name in (names if number % 2 == 0 else names[::-1])]
     per_run = []
     for _run in range(runs):
         rows = ansible.run("ping-ratio", tasks)
-        samples = {
-            name: [row["seconds"] for row in rows if row["task"].startswith("pair ") and row["task"].endswith(f" {name}")] for name in ("ping", "cname_info")
-        }
+        samples = {name: [row["seconds"] for row in rows if row["task"].startswith("pair ") and row["task"].endswith(f" {name}")] for name in names}
         if any(len(values) != PAIRS for values in samples.values()) or any(row["changed"] for row in rows):
             raise BenchError(f"ping-ratio: expected {PAIRS} unchanged tasks of each, got {rows}")
-        ping, info = median(samples["ping"]), median(samples["cname_info"])
-        per_run.append({"ping_s": round(ping, 4), "cname_info_s": round(info, 4), "ratio": ratio(info, ping)})
+        ping, least, info = (median(samples[name]) for name in names)
+        per_run.append(
+            {
+                "ping_s": round(ping, 4),
+                "cname_info_s": round(info, 4),
+                "floor_s": round(least, 4),
+                "ratio": ratio(info, ping),
+                "floor_ratio": ratio(least, ping),
+            }
+        )
     return {
         "pairs": PAIRS,
         "runs": per_run,
-        "ping_s": round(median([run["ping_s"] for run in per_run]), 4),
-        "cname_info_s": round(median([run["cname_info_s"] for run in per_run]), 4),
+        **{key: round(median([run[key] for run in per_run]), 4) for key in ("ping_s", "cname_info_s", "floor_s")},
         "median_ratio": median([run["ratio"] for run in per_run]),
+        "floor_ratio": median([run["floor_ratio"] for run in per_run]),
     }
