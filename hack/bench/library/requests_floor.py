@@ -1,4 +1,3 @@
-#!/usr/bin/python
 # Copyright: Contributors to the alicloud.oss collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The least any module that talks HTTP through requests can cost: AnsibleModule, import requests, one GET.
