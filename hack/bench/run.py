@@ -298,8 +298,10 @@ def main() -> int:
             results["ping_ratio"] = measure_ping_ratio(ansible)
             say("cname_info against ping again, the emulator answering at once (the module's start-up alone) ...")
             emulator.set_latency(0)
-            results["ping_ratio_no_latency"] = measure_ping_ratio(ansible)
-            emulator.set_latency(args.latency_ms)
+            try:
+                results["ping_ratio_no_latency"] = measure_ping_ratio(ansible)
+            finally:
+                emulator.set_latency(args.latency_ms)
             say("Payloads: peak memory and start-up ...")
             results["compile"] = compile_costs()
             results["payloads"] = measure_payloads(emulator, build_payloads(ansible), runs, results["compile"])

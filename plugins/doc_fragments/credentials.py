@@ -93,6 +93,9 @@ options:
     type: int
     default: 4
 seealso:
+  - name: User guide
+    description: The detail these pages leave out.
+    link: https://github.com/alicloud-oss/alicloud.oss/blob/main/docs/guide.md
   - name: Authentication
     description: >-
       Where credentials come from, in order.

@@ -419,7 +419,9 @@ def _read_config(path: str) -> dict:
         with open(path, encoding="utf-8") as handle:
             text = handle.read(MAX_CONFIG_CHARS + 1)
         if len(text) > MAX_CONFIG_CHARS:
-            raise OssCredentialError(f"The credentials file {path} is larger than 1 MiB: it is not an aliyun CLI configuration.", "credentials_file")
+            raise OssCredentialError(
+                f"The credentials file {path} holds more than 1048576 characters: it is not an aliyun CLI configuration.", "credentials_file"
+            )
         config = json.loads(text)
     except OSError as exc:
         raise OssCredentialError(f"The credentials file {path} cannot be read: {exc.strerror}.", "credentials_file") from None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.common.parameters import remove_values
 
 try:
     # ansible-core 2.22 and later: the controller masks, in what it shows, the secrets a module registers here; a
@@ -78,6 +77,8 @@ class AlicloudModule:
 
     def hide(self, secret: str):
         """Keep secret out of everything the module answers, and have the controller mask it wherever it shows it."""
+        if not secret or not secret.strip():
+            return  # ansible-core would mask an empty value everywhere: between every two characters of the answer
         self.module.no_log_values.add(secret)
         if register_secret is not None:
             register_secret(secret)
@@ -137,8 +138,13 @@ class AlicloudModule:
 
     def _without_secrets(self, result: dict) -> dict:
         # ansible-core 2.21 and older do this in exit_json and fail_json; 2.22 and later leave it to the controller,
-        # which masks what it displays but keeps the secret in a registered variable. Done here, on every version.
-        return remove_values(result, self.module.no_log_values)
+        # which masks what it displays but keeps the secret in a registered variable. Done here, on every version,
+        # for the invocation too (core adds it after this and keeps ours only when it would add one).
+        result = dict(result)
+        result.setdefault("invocation", {"module_args": self.params})
+        # An empty value would match everywhere: str.replace("", MASK) puts the mask between every two characters.
+        secrets = sorted({str(value) for value in self.module.no_log_values if str(value).strip()}, key=len, reverse=True)
+        return without_secrets(result, secrets)
 
 
 class OssModule(AlicloudModule):
@@ -204,6 +210,31 @@ class OssModule(AlicloudModule):
             validate_certs=params["validate_certs"],
             pool_size=self.pool_size,
         )
+
+
+# What ansible-core's remove_values() writes (it is deprecated from 2.22 on, with a warning on every call).
+NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+MASK = "********"
+
+
+def without_secrets(value, secrets: list):
+    """value with every secret (longest first) removed: a string equal to one becomes NO_LOG_PLACEHOLDER, one that
+    contains one has it replaced by MASK; containers are walked (keys are kept); booleans and None are kept."""
+    if not secrets or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return {key: without_secrets(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [without_secrets(item, secrets) for item in value]  # JSON makes a list of each anyway
+    if isinstance(value, (int, float)):
+        return NO_LOG_PLACEHOLDER if str(value) in secrets else value
+    if isinstance(value, str):
+        if value in secrets:
+            return NO_LOG_PLACEHOLDER
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    return value
 
 
 def describe_error(exc: OssError) -> str:

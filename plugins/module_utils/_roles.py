@@ -191,7 +191,7 @@ def role_request(role_arn, session_name=None, duration=None, policy=None, extern
     return RoleRequest(str(role_arn), session_name, int(duration), policy or None, external_id or None)
 
 
-# A service account token is a JWT of a few KiB; a larger file is not one (and /dev/zero would never end).
+# A service account token is a JWT of a few thousand characters; a larger file is not one (and /dev/zero would never end).
 MAX_OIDC_TOKEN_CHARS = 64 * 1024
 
 
@@ -200,15 +200,17 @@ def read_oidc_token(path: str, where: str, option) -> str:
     path = os.path.expanduser(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            token = handle.read(MAX_OIDC_TOKEN_CHARS + 1).strip()
+            raw = handle.read(MAX_OIDC_TOKEN_CHARS + 1)
     except OSError as exc:
         raise OssCredentialError(f"{where}: the OIDC token file {path} cannot be read: {exc.strerror}.", option) from None
     except UnicodeDecodeError:
         raise OssCredentialError(f"{where}: the OIDC token file {path} is not UTF-8 text.", option) from None
+    # Measured before stripping, so that blank lines cannot push a token past the cap and have it read cut short.
+    if len(raw) > MAX_OIDC_TOKEN_CHARS:
+        raise OssCredentialError(f"{where}: the OIDC token file {path} holds more than 65536 characters: it does not hold a token.", option)
+    token = raw.strip()
     if not token:
         raise OssCredentialError(f"{where}: the OIDC token file {path} is empty.", option)
-    if len(token) > MAX_OIDC_TOKEN_CHARS:
-        raise OssCredentialError(f"{where}: the OIDC token file {path} is larger than 64 KiB: it does not hold a token.", option)
     return token
 
 

@@ -107,13 +107,11 @@ verification:
     - Per domain tried, C(attempts) and C(waited_seconds).
   returned: always
   type: dict
-  sample: {static.example.com: {attempts: 3, waited_seconds: 6.4}}
 """
 
 from ansible_collections.alicloud.oss.plugins.module_utils._binding import bind_failure, put_until_verified
 from ansible_collections.alicloud.oss.plugins.module_utils._cname_api import delete_cname, list_cname
 from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssConfigError, OssError
-from ansible_collections.alicloud.oss.plugins.module_utils._http import mount_adapter
 from ansible_collections.alicloud.oss.plugins.module_utils._module import ModuleFailure, OssModule
 from ansible_collections.alicloud.oss.plugins.module_utils._validation import check_kind_signature, normalize_domain, normalize_domains
 
@@ -132,6 +130,8 @@ def ensure_cnames(oss: OssModule) -> dict:
     bucket = oss.bucket()
     wanted = _wanted_domains(params, bucket)
     _check_numbers(params)
+    # Before the client exists: past the pool's size, urllib3 would close the extra workers' connections after each request.
+    oss.pool_size = max(oss.pool_size, params["concurrency"])
     check_kind_signature(bucket, params["signature_version"])
     bound = {entry["domain"] for entry in list_cname(oss.client, bucket)["cnames"]}
     to_add, to_remove = plan(bound, wanted, params["state"], params["purge"])
@@ -197,11 +197,7 @@ def _run_jobs(oss, bucket, jobs, concurrency, verification):
     # Imported here: a converged run or a single change never pays for the thread pool.
     from concurrent.futures import ThreadPoolExecutor
 
-    workers = min(concurrency, len(jobs))
-    if workers > oss.pool_size:
-        # Past the pool's size, urllib3 would close the extra workers' connections after each request, and warn.
-        mount_adapter(oss.client.session, host_pools=1, pool_size=workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
         futures = {job: pool.submit(_run_job, oss, bucket, job, verification) for job in jobs}
         return {job: future.result() for job, future in futures.items()}
 

@@ -29,7 +29,7 @@ options:
     description: File to upload, on the host that runs the module.
     type: path
   state:
-    description: V(present) writes it if it differs; V(absent) deletes it (content options refused).
+    description: V(present) writes it if it differs; V(absent) deletes it (O(content), O(src), O(acl) refused).
     type: str
     choices: [present, absent]
     default: present

@@ -98,13 +98,18 @@ def test_shared_option_texts_are_one_short_sentence(name):
         assert len(lines) == 1 and len(lines[0]) <= MAX_SHARED_DESCRIPTION, option
 
 
-def test_the_credentials_fragment_links_to_the_readme_section_that_holds_the_detail():
+def test_the_credentials_fragment_links_to_the_pages_that_hold_the_detail():
+    """The README's authentication section and the user guide, each a file of this repository (and a heading of it)."""
+    prefix = "https://github.com/alicloud-oss/alicloud.oss/blob/main/"
     links = [item["link"] for item in _fragment(credentials_fragment).get("seealso", []) if "link" in item]
-    assert links, "the credentials fragment must link to the README's authentication section"
+    assert prefix + "README.md#authentication" in links and prefix + "docs/guide.md" in links, links
     for link in links:
         page, _sep, anchor = link.partition("#")
-        assert page.endswith("/README.md"), link
-        headings = re.findall(r"^#+ (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
-        # GitHub's anchor for a heading: lower case, spaces to hyphens, punctuation other than hyphens dropped.
-        anchors = {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
-        assert anchor in anchors, link
+        assert page.startswith(prefix), link
+        path = ROOT / page[len(prefix) :]
+        assert path.is_file(), link
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+            # GitHub's anchor for a heading: lower case, spaces to hyphens, punctuation other than hyphens dropped.
+            anchors = {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+            assert anchor in anchors, link

@@ -357,7 +357,7 @@ def test_named_profile_is_not_consulted_when_options_are_complete(tmp_path):
         (b"\xff\xfe{}", "is not valid JSON ("),
         ("[]", "does not hold a JSON object"),
         ('"text"', "does not hold a JSON object"),
-        ('{"profiles": []}' + " " * (1024 * 1024), "is larger than 1 MiB: it is not an aliyun CLI configuration."),
+        ('{"profiles": []}' + " " * (1024 * 1024), "holds more than 1048576 characters: it is not an aliyun CLI configuration."),
     ],
     ids=["truncated", "empty", "not-utf8", "list", "string", "too-large"],
 )
@@ -849,9 +849,10 @@ def test_incomplete_oidc_environment(cloud, token_file, missing):
         (None, "cannot be read: No such file or directory."),
         ("  \n", "is empty."),
         (b"\xff\xfe", "is not UTF-8 text."),
-        ("x" * (64 * 1024 + 1), "is larger than 64 KiB: it does not hold a token."),
+        ("x" * (64 * 1024 + 1), "holds more than 65536 characters: it does not hold a token."),
+        ("\n" * 100 + "x" * (64 * 1024 - 50), "holds more than 65536 characters: it does not hold a token."),
     ],
-    ids=["missing", "blank", "not-utf8", "too-large"],
+    ids=["missing", "blank", "not-utf8", "too-large", "too-large-after-blank-lines"],
 )
 def test_oidc_token_file_problems(cloud, tmp_path, content, expected):
     path = tmp_path / "token"

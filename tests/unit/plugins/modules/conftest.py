@@ -223,6 +223,7 @@ class FakeOss:
 
     def new_session(self, pool_size=10):
         session = FakeSession(self)
+        session.pool_size = pool_size  # connections urllib3 would keep per host
         self.sessions.append(session)
         return session
 
