@@ -40,6 +40,8 @@ CORES = {"2.17": "3.11", "2.19": "3.11", "2.21": "3.13"}
 NEWEST = "2.21"  # sanity runs on this one; its integration run fails on deprecation warnings the collection causes
 # lint, docs, artifact, emulator, reliability, tooling and bench run with the tools pinned beside this core.
 TOOLS_CORE = "2.19"
+# The lower bounds of requirements.txt (constraints/oldest-libraries.txt) are unit tested on this core.
+OLDEST_LIBRARIES_CORE = "2.17"
 CONTROLLER_PYTHON = CORES[TOOLS_CORE]
 # The newest pre-release (ansible-core X.Y -> Python, pip requirement): optional sessions, not part of `make test`.
 PRERELEASE = {"2.22": ("3.13", "ansible-core>=2.22.0rc1,<2.23")}
@@ -56,7 +58,7 @@ nox.options.error_on_external_run = True
 nox.options.sessions = (
     ["sanity"]
     + ["integration-%s" % core for core in reversed(CORES)]
-    + ["reliability", "acme", *("units-%s" % core for core in reversed(CORES)), "emulator", "artifact", "lint", "docs", "tooling"]
+    + ["reliability", "acme", *("units-%s" % core for core in reversed(CORES)), "units-oldest-libraries", "emulator", "artifact", "lint", "docs", "tooling"]
 )
 
 QUIET_ENV = {"PY_COLORS": "0", "NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -66,12 +68,15 @@ def constraints(core: str) -> Path:
     return ROOT / "constraints" / ("ansible-core-%s.txt" % core)
 
 
-def install(session: nox.Session, core: str, *args: str) -> None:
-    """pip install args with the pins of `core`; skipped when this venv already has exactly that (a stamp file).
+def install(session: nox.Session, core: str, *args: str, pins_file: Path | None = None) -> None:
+    """pip install args with the pins of `core` (or of pins_file); skipped when this venv already has exactly that (a stamp file).
 
     For a pre-release core, "ansible-core" becomes its requirement, and the rest keeps the pins of the newest core (but
     resolvelib, which follows ansible-core), so that only ansible-core changes."""
-    if core in PRERELEASE:
+    if pins_file is not None:
+        pins = ["-c", str(pins_file)]
+        files = [pins_file]
+    elif core in PRERELEASE:
         args = tuple(PRERELEASE[core][1] if arg == "ansible-core" else arg for arg in args)
         kept = [line for line in constraints(NEWEST).read_text().splitlines() if not line.lower().startswith(("ansible-core==", "resolvelib=="))]
         pinned = TMP / ("constraints-%s.txt" % core)
@@ -190,6 +195,14 @@ def pytest(session: nox.Session, path: str, *extra: str) -> str:
 
 def _units(session: nox.Session, core: str) -> None:
     install(session, core, "ansible-core", "-r", "requirements.txt", "-r", "tests/unit/requirements.txt")
+    pytest(session, "tests/unit")
+
+
+@nox.session(name="units-oldest-libraries", python=CORES[OLDEST_LIBRARIES_CORE], allow_parallel=True)
+def units_oldest_libraries(session: nox.Session) -> None:
+    """Unit tests with the oldest requests, defusedxml and cryptography requirements.txt allows (on ansible-core 2.17)."""
+    pins = ROOT / "constraints" / "oldest-libraries.txt"
+    install(session, OLDEST_LIBRARIES_CORE, "ansible-core", "-r", "requirements.txt", "-r", "tests/unit/requirements.txt", pins_file=pins)
     pytest(session, "tests/unit")
 
 

@@ -259,8 +259,9 @@ def _watch(sock, stage: str):
         watchdog.watch(sock, stage)
 
 
-def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
-    """The answer's body read in chunks, refused past MAX_ANSWER_BYTES or the deadline, inflated within the same cap."""
+def _read_body(response, deadline: float, watchdog: _Watchdog, method: str = "GET") -> bytes:
+    """The answer's body read in chunks, refused past MAX_ANSWER_BYTES or the deadline, shorter than announced, inflated
+    within the same cap. (A HEAD answer, a 204 and a 304 announce a length they do not send.)"""
     length = str(response.headers.get("Content-Length") or "").strip()
     if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
         raise _too_large(f"it announced {int(length)} bytes")
@@ -285,6 +286,9 @@ def _read_body(response, deadline: float, watchdog: _Watchdog) -> bytes:
     if watchdog.cut:
         # The socket was shut down under a read: what came is cut short, even where it looks like an end.
         raise _past_deadline(f"its body, {len(body)} bytes so far")
+    if length.isdigit() and len(body) < int(length) and method != "HEAD" and response.status_code not in (204, 304):
+        # urllib3 2 raises this itself; urllib3 1.26 (what requests 2.25 takes) hands over a short body as complete.
+        raise requests.exceptions.ChunkedEncodingError(f"Connection broken: IncompleteRead({len(body)} bytes read, {int(length) - len(body)} more expected)")
     return _inflated(bytes(body), response.headers.get("Content-Encoding"))
 
 
@@ -430,7 +434,7 @@ class HttpTransport:
                     raise _past_deadline(watchdog.stage) from None
                 raise
             try:
-                content = _read_body(response, deadline, watchdog)
+                content = _read_body(response, deadline, watchdog, request.method)
             except BaseException:
                 response.close()
                 raise

@@ -14,6 +14,7 @@ from ansible_collections.alicloud.oss.plugins.module_utils._errors import OssRes
 
 try:
     from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError as _DefusedParseError
     from defusedxml.ElementTree import fromstring as _defused_fromstring
 except ImportError:
     DEFUSEDXML_IMPORT_ERROR = traceback.format_exc()
@@ -22,6 +23,7 @@ except ImportError:
         """Stand-in so that except clauses stay valid when defusedxml is missing."""
 
     _defused_fromstring = None
+    _DefusedParseError = ET.ParseError
 else:
     DEFUSEDXML_IMPORT_ERROR = None
 
@@ -73,7 +75,8 @@ def parse_document(body: bytes, status: int | None = None, request_id: str | Non
         return _defused_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         reason = "it declares a DTD or XML entities, which OSS never sends; nothing was expanded"
-    except (ET.ParseError, ValueError, TypeError) as exc:
+    # defusedxml 0.7.0 parses with a copy of ElementTree of its own, whose ParseError is another class than ET's.
+    except (ET.ParseError, _DefusedParseError, ValueError, TypeError) as exc:
         reason = f"it is not well-formed XML: {_short(exc)}"
     error = OssResponseError(f"OSS answer{_status_text(status)} was refused: {reason}{_request_id_text(request_id)}.", status, request_id)
     error.reason = reason

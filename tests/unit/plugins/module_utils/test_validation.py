@@ -302,7 +302,7 @@ def test_chain_leaf_first(pki):
     assert parsed.text.index(pki.leaf_pem.splitlines()[1]) < parsed.text.index(pki.ca_pem.splitlines()[1])
     assert "trailing words" not in parsed.text
     assert "Leaf certificate for" not in parsed.text
-    assert x509.load_pem_x509_certificates(parsed.text.encode())[0] == pki.leaf
+    assert x509.load_pem_x509_certificate(parsed.text.encode()) == pki.leaf  # the first certificate of the text
 
 
 def test_certificate_bundle_with_the_key_keeps_only_certificates(pki):

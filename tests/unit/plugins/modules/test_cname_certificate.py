@@ -16,6 +16,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ansible_collections.alicloud.oss.plugins.module_utils._certificate import not_valid_after, not_valid_before
 from ansible_collections.alicloud.oss.plugins.modules import cname_certificate
 from ansible_collections.alicloud.oss.plugins.modules.cname_certificate import Desired, certificate_request
 from ansible_collections.alicloud.oss.tests.support.certs import make_certificate
@@ -44,8 +45,8 @@ def _make_pem(common_name, issuer=None, key_type="ec", days=(-1, 90), names=None
         made=made,
         fingerprint=made.fingerprint,
         key_lines=[line for line in key_pem.splitlines() if line and not line.startswith("-----") and line not in cert_pem],
-        not_before=made.certificate.not_valid_before_utc,
-        not_after=made.certificate.not_valid_after_utc,
+        not_before=not_valid_before(made.certificate),
+        not_after=not_valid_after(made.certificate),
     )
 
 
@@ -889,6 +890,9 @@ def test_chain_in_order_gives_no_warning(run_module, fake_oss, pems):
     assert warnings(run) == []
 
 
+@pytest.mark.skipif(
+    not hasattr(x509.Certificate, "verify_directly_issued_by"), reason="cryptography older than 40 checks a chain by its names only (documented)"
+)
 def test_chain_with_the_issuer_name_but_another_key_is_a_warning(run_module, fake_oss, pems):
     impostor = _make_pem("Test Intermediate CA")
     fake_oss.bind(DOMAIN)
